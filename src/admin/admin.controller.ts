@@ -1,0 +1,86 @@
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiKeysService } from '../auth/api-keys.service.js';
+import { AdminOnly } from '../auth/auth.decorators.js';
+import { ApiKeyResponse, CreatedApiKeyResponse } from '../auth/dto/api-key.response.js';
+import { PaginationQuery } from '../common/dto/pagination.query.js';
+import { ListEndpoint, Page } from '../common/envelope.js';
+import { ApiError } from '../common/errors/api-error.js';
+import { ApiEnvelope, ApiErrors, ApiListEnvelope } from '../common/swagger.js';
+import { OrganizationResponse } from '../organizations/dto/organization.response.js';
+import { OrganizationsService } from '../organizations/organizations.service.js';
+import { CreateApiKeyDto } from './dto/create-api-key.dto.js';
+import { CreateOrganizationDto } from './dto/create-organization.dto.js';
+import { ListApiKeysQuery } from './dto/list-api-keys.query.js';
+import { UpdateApiKeyDto } from './dto/update-api-key.dto.js';
+
+/** Operator endpoints (§2.5, extension), behind ADMIN_TOKEN; 404 while it is unset. */
+@ApiTags('Admin (extension)')
+@AdminOnly()
+@ApiErrors(400, 401, 404)
+@Controller('v1/admin')
+export class AdminController {
+  constructor(
+    private readonly organizations: OrganizationsService,
+    private readonly apiKeys: ApiKeysService,
+  ) {}
+
+  @ApiOperation({ summary: 'Create an organization' })
+  @ApiEnvelope(OrganizationResponse)
+  @Post('orgs')
+  async createOrganization(@Body() body: CreateOrganizationDto): Promise<OrganizationResponse> {
+    return OrganizationResponse.from(await this.organizations.create(body.name));
+  }
+
+  @ApiOperation({ summary: 'List organizations, newest first' })
+  @ApiListEnvelope(OrganizationResponse)
+  @ListEndpoint()
+  @Get('orgs')
+  async listOrganizations(@Query() query: PaginationQuery): Promise<Page<OrganizationResponse>> {
+    const page = await this.organizations.list({ limit: query.limit ?? 10, startingAfter: query.starting_after });
+    return new Page(page.items.map(OrganizationResponse.from), page.pagination);
+  }
+
+  @ApiOperation({ summary: 'Create an API key; the plaintext key is returned only here' })
+  @ApiEnvelope(CreatedApiKeyResponse)
+  @Post('api-keys')
+  async createApiKey(@Body() body: CreateApiKeyDto): Promise<CreatedApiKeyResponse> {
+    const { apiKey, key } = await this.apiKeys.create({
+      organizationId: body.organization_id,
+      name: body.name,
+      livemode: body.livemode,
+      scopes: body.scopes,
+    });
+    return CreatedApiKeyResponse.withKey(apiKey, key);
+  }
+
+  @ApiOperation({ summary: "List an organization's API keys, newest first" })
+  @ApiListEnvelope(ApiKeyResponse)
+  @ListEndpoint()
+  @Get('api-keys')
+  async listApiKeys(@Query() query: ListApiKeysQuery): Promise<Page<ApiKeyResponse>> {
+    const page = await this.apiKeys.list(query.organization_id, {
+      limit: query.limit ?? 10,
+      startingAfter: query.starting_after,
+    });
+    return new Page(page.items.map(ApiKeyResponse.from), page.pagination);
+  }
+
+  @ApiOperation({ summary: 'Rename, enable/disable or re-scope an API key' })
+  @ApiEnvelope(ApiKeyResponse)
+  @ApiErrors(409)
+  @Patch('api-keys/:id')
+  async updateApiKey(@Param('id') id: string, @Body() body: UpdateApiKeyDto): Promise<ApiKeyResponse> {
+    if (body.name === undefined && body.enabled === undefined && body.scopes === undefined) {
+      throw ApiError.badRequest(undefined, 'Provide at least one of `name`, `enabled` or `scopes`.');
+    }
+    return ApiKeyResponse.from(await this.apiKeys.update(id, body));
+  }
+
+  @ApiOperation({ summary: 'Revoke an API key (permanent; repeat calls are no-ops)' })
+  @ApiEnvelope(ApiKeyResponse)
+  @Delete('api-keys/:id')
+  async revokeApiKey(@Param('id') id: string): Promise<ApiKeyResponse> {
+    return ApiKeyResponse.from(await this.apiKeys.revoke(id));
+  }
+}

@@ -1,0 +1,189 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { appConfig, type AppConfig } from '../config/app.config.js';
+import { hmacHex, safeEqual } from '../common/crypto.js';
+import { ApiError } from '../common/errors/api-error.js';
+import { newId } from '../common/ids.js';
+import { keysetPage, type KeysetQuery } from '../common/pagination.js';
+import { DatabaseService } from '../database/database.service.js';
+import { OrganizationsService } from '../organizations/organizations.service.js';
+import { ApiKey } from './entities/api-key.entity.js';
+import type { Principal } from './principal.js';
+import { SCOPES, type Scope } from './scopes.js';
+
+const API_KEY_FORMAT = /^kk_(live|test)_[a-z0-9]{32}$/;
+/** How long a resolved key is trusted before the database is asked again. */
+const AUTH_CACHE_TTL_MS = 3_000;
+const AUTH_CACHE_MAX = 10_000;
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export const API_KEY_NOT_FOUND = (docs = 'api-keys'): ApiError =>
+  ApiError.notFound('API key not found.', 'Confirm the API key ID belongs to this organization.', docs);
+
+export interface CreateApiKeyInput {
+  organizationId: string;
+  name: string;
+  livemode?: boolean;
+  scopes?: Scope[];
+}
+
+export interface UpdateApiKeyInput {
+  name?: string;
+  enabled?: boolean;
+  scopes?: Scope[];
+}
+
+type CachedPrincipal = { principal: Principal | null; expiresAt: number };
+
+@Injectable()
+export class ApiKeysService {
+  private readonly logger = new Logger(ApiKeysService.name);
+  private readonly cache = new Map<string, CachedPrincipal>();
+  private readonly lastTouched = new Map<string, number>();
+
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly organizations: OrganizationsService,
+    @Inject(appConfig.KEY) private readonly config: AppConfig,
+  ) {}
+
+  hashKey(key: string): string {
+    return hmacHex(this.config.serverSecret, key);
+  }
+
+  /**
+   * Resolves a bearer key to its caller, or null for every 401 case of §2.1. Results are
+   * cached for a few seconds, so a disable or revoke on another instance takes effect
+   * within AUTH_CACHE_TTL_MS.
+   */
+  async authenticate(key: string): Promise<Principal | null> {
+    if (!API_KEY_FORMAT.test(key)) return null;
+    const hash = this.hashKey(key);
+    const now = Date.now();
+    const cached = this.cache.get(hash);
+    if (cached && cached.expiresAt > now) {
+      if (cached.principal) this.touch(cached.principal.apiKeyId, now);
+      return cached.principal;
+    }
+    const row = await this.db.read((m) => m.findOne(ApiKey, { where: { keyHash: hash } }));
+    const principal =
+      row && safeEqual(row.keyHash, hash) && row.enabled && !row.revokedAt
+        ? { apiKeyId: row.id, organizationId: row.organizationId, livemode: row.livemode, scopes: row.scopes }
+        : null;
+    if (this.cache.size >= AUTH_CACHE_MAX) this.cache.clear();
+    this.cache.set(hash, { principal, expiresAt: now + AUTH_CACHE_TTL_MS });
+    if (principal) {
+      if (row?.lastUsedAt && !this.lastTouched.has(principal.apiKeyId)) {
+        this.lastTouched.set(principal.apiKeyId, row.lastUsedAt.getTime());
+      }
+      this.touch(principal.apiKeyId, now);
+    }
+    return principal;
+  }
+
+  /** `last_used_at` moves at most once a minute per key (§2.1), off the request path. */
+  private touch(apiKeyId: string, now: number): void {
+    const last = this.lastTouched.get(apiKeyId);
+    if (last !== undefined && now - last < LAST_USED_RESOLUTION_MS) return;
+    this.lastTouched.set(apiKeyId, now);
+    this.db
+      .transaction((m) =>
+        m
+          .createQueryBuilder()
+          .update(ApiKey)
+          .set({ lastUsedAt: new Date(now) })
+          .where('id = :id', { id: apiKeyId })
+          .andWhere('(last_used_at IS NULL OR last_used_at <= :cutoff)', { cutoff: now - LAST_USED_RESOLUTION_MS })
+          .execute(),
+      )
+      .catch((err: unknown) => this.logger.warn(`Could not record last_used_at: ${(err as Error).message}`));
+  }
+
+  async create(input: CreateApiKeyInput): Promise<{ apiKey: ApiKey; key: string }> {
+    await this.organizations.get(input.organizationId);
+    const livemode = input.livemode ?? true;
+    const key = newId.apiKey(livemode);
+    const now = new Date();
+    const apiKey = Object.assign(new ApiKey(), {
+      id: randomUUID(),
+      organizationId: input.organizationId,
+      name: input.name.trim(),
+      livemode,
+      scopes: normalizeScopes(input.scopes ?? [...SCOPES]),
+      enabled: true,
+      keyPrefix: key.slice(0, 12),
+      keyHash: this.hashKey(key),
+      lastUsedAt: null,
+      revokedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await this.db.transaction((m) => m.insert(ApiKey, apiKey));
+    return { apiKey, key };
+  }
+
+  async list(organizationId: string, page: KeysetQuery) {
+    await this.organizations.get(organizationId);
+    return this.db.read((m) =>
+      keysetPage(m, ApiKey, 'k', page, (qb) => qb.where('k.organization_id = :organizationId', { organizationId }), {
+        cursorError: 'starting_after',
+      }),
+    );
+  }
+
+  async listAll(organizationId: string): Promise<ApiKey[]> {
+    await this.organizations.get(organizationId);
+    return this.db.read((m) =>
+      m.find(ApiKey, { where: { organizationId }, order: { createdAt: 'DESC', id: 'DESC' } }),
+    );
+  }
+
+  async get(id: string): Promise<ApiKey> {
+    const row = await this.db.read((m) => m.findOne(ApiKey, { where: { id } }));
+    if (!row) throw API_KEY_NOT_FOUND();
+    return row;
+  }
+
+  async update(id: string, changes: UpdateApiKeyInput): Promise<ApiKey> {
+    const updated = await this.db.transaction(async (m) => {
+      const row = await m.findOne(ApiKey, { where: { id } });
+      if (!row) throw API_KEY_NOT_FOUND();
+      if (row.revokedAt) {
+        throw ApiError.conflict('API key is revoked.', 'Revoked API keys cannot be changed; create a new key.', 'api-keys');
+      }
+      if (changes.name !== undefined) row.name = changes.name.trim();
+      if (changes.enabled !== undefined) row.enabled = changes.enabled;
+      if (changes.scopes !== undefined) row.scopes = normalizeScopes(changes.scopes);
+      row.updatedAt = new Date();
+      await m.update(ApiKey, { id }, { name: row.name, enabled: row.enabled, scopes: row.scopes, updatedAt: row.updatedAt });
+      return row;
+    });
+    this.forget(updated.keyHash);
+    return updated;
+  }
+
+  /** Permanent; repeat calls return the key unchanged. */
+  async revoke(id: string): Promise<ApiKey> {
+    const revoked = await this.db.transaction(async (m) => {
+      const row = await m.findOne(ApiKey, { where: { id } });
+      if (!row) throw API_KEY_NOT_FOUND();
+      if (row.revokedAt) return row;
+      const now = new Date();
+      row.revokedAt = now;
+      row.updatedAt = now;
+      await m.update(ApiKey, { id }, { revokedAt: now, updatedAt: now });
+      return row;
+    });
+    this.forget(revoked.keyHash);
+    return revoked;
+  }
+
+  private forget(keyHash: string): void {
+    this.cache.delete(keyHash);
+  }
+}
+
+/** Scopes are kept in the canonical order of §2.2, without duplicates. */
+function normalizeScopes(scopes: Scope[]): Scope[] {
+  return SCOPES.filter((s) => scopes.includes(s));
+}

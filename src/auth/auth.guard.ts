@@ -1,0 +1,57 @@
+import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard as PassportAuthGuard } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
+import { appConfig, type AppConfig } from '../config/app.config.js';
+import { safeEqual } from '../common/crypto.js';
+import { ForbiddenError, ROUTE_NOT_FOUND, UnauthorizedError } from '../common/errors/api-error.js';
+import { AUTH_KIND, REQUIRED_SCOPES, type AuthKind } from './auth.decorators.js';
+import type { Principal } from './principal.js';
+import type { Scope } from './scopes.js';
+
+const BEARER = /^Bearer (.+)$/i;
+
+/**
+ * The one global guard: API keys through passport-http-bearer by default, `@Public()`
+ * routes open, `@AdminOnly()` routes behind ADMIN_TOKEN; then the `@Scopes()` check.
+ */
+@Injectable()
+export class ApiAuthGuard extends PassportAuthGuard('bearer') {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(appConfig.KEY) private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    const kind = this.reflector.getAllAndOverride<AuthKind | undefined>(AUTH_KIND, targets) ?? 'api-key';
+    if (kind === 'public') return true;
+    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>();
+    if (kind === 'admin') return this.checkAdmin(request);
+
+    // Keys are accepted from the Authorization header only, never from the query or body.
+    if (typeof request.headers.authorization !== 'string') throw new UnauthorizedError();
+    await super.canActivate(context);
+
+    const required = this.reflector.getAllAndOverride<Scope[] | undefined>(REQUIRED_SCOPES, targets) ?? [];
+    const principal = request.user;
+    if (!principal) throw new UnauthorizedError();
+    if (!required.every((scope) => principal.scopes.includes(scope))) throw new ForbiddenError();
+    return true;
+  }
+
+  override handleRequest<TUser = Principal>(err: unknown, user: TUser | false): TUser {
+    if (err || !user) throw new UnauthorizedError();
+    return user;
+  }
+
+  private checkAdmin(request: FastifyRequest): boolean {
+    const adminToken = this.config.adminToken;
+    if (!adminToken) throw ROUTE_NOT_FOUND();
+    const match = BEARER.exec(request.headers.authorization ?? '');
+    if (!match || !safeEqual(match[1], adminToken)) throw new UnauthorizedError();
+    return true;
+  }
+}

@@ -1,0 +1,50 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+/** The contract's body limit (§1.1); larger bodies get 413 PAYLOAD_TOO_LARGE. */
+export const BODY_LIMIT_BYTES = 100 * 1024;
+/** Hard cap on what is read at all; between the two the 413 is raised in order (§1.3). */
+export const BODY_READ_CAP_BYTES = 1024 * 1024;
+
+export type BodyProblem = 'too_large' | 'malformed_json' | 'not_an_object' | 'unsupported_media_type';
+
+/**
+ * Body problems are not raised while parsing: the contract checks authentication, scope,
+ * path and query first (§1.3 order), so the parser leaves this marker as the body and the
+ * validation pipe raises it at the body step.
+ */
+export class DeferredBodyError {
+  constructor(readonly problem: BodyProblem) {}
+}
+
+function isJsonContentType(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const type = contentType.split(';')[0].trim().toLowerCase();
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+}
+
+/** Replaces Fastify's parsers with one that follows §1.1 for every content type. */
+export function registerBodyParser(fastify: FastifyInstance): void {
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser(
+    '*',
+    { parseAs: 'buffer', bodyLimit: BODY_READ_CAP_BYTES },
+    (req: FastifyRequest, body: Buffer | string, done: (err: Error | null, body?: unknown) => void) => {
+      const buf = typeof body === 'string' ? Buffer.from(body) : body;
+      if (buf.length === 0) return done(null, undefined);
+      if (buf.length > BODY_LIMIT_BYTES) return done(null, new DeferredBodyError('too_large'));
+      if (!isJsonContentType(req.headers['content-type'])) {
+        return done(null, new DeferredBodyError('unsupported_media_type'));
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(buf.toString('utf8'));
+      } catch {
+        return done(null, new DeferredBodyError('malformed_json'));
+      }
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        return done(null, new DeferredBodyError('not_an_object'));
+      }
+      done(null, parsed);
+    },
+  );
+}

@@ -1,0 +1,119 @@
+import { Logger } from '@nestjs/common';
+import { registerAs, type ConfigType } from '@nestjs/config';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { ConfigError, validateEnv, type EnvironmentVariables } from './env.validation.js';
+
+export type DatabaseConfig =
+  | {
+      driver: 'sqlite';
+      /** Absolute path of the SQLite file. */
+      path: string;
+      synchronous: 'NORMAL' | 'FULL';
+      busyTimeoutMs: number;
+      migrationsRun: boolean;
+    }
+  | { driver: 'postgres'; url: string; migrationsRun: boolean };
+
+export interface AppSettings {
+  nodeEnv: EnvironmentVariables['NODE_ENV'];
+  isProduction: boolean;
+  port: number;
+  host: string;
+  database: DatabaseConfig;
+  /** Folder for local state (the SQLite file, a generated development secret). */
+  dataDir: string;
+  serverSecret: string;
+  adminToken: string | null;
+  publicBaseUrl: string;
+  verifyBaseUrl: string;
+  docsBaseUrl: string;
+  corsOrigins: string[];
+  expirySweepIntervalS: number;
+  logLevel: NonNullable<EnvironmentVariables['LOG_LEVEL']>;
+}
+
+const DEFAULT_SQLITE_FILE = './data/passline.sqlite';
+
+function stripTrailingSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+function resolveDatabase(env: EnvironmentVariables): DatabaseConfig {
+  const url = env.DATABASE_URL ?? DEFAULT_SQLITE_FILE;
+  const looksPostgres = /^postgres(ql)?:\/\//i.test(url);
+  const driver = env.DB_DRIVER ?? (looksPostgres ? 'postgres' : 'sqlite');
+  if (driver === 'postgres') {
+    if (!looksPostgres) {
+      throw new ConfigError('Invalid configuration: DB_DRIVER=postgres needs DATABASE_URL=postgres://user:password@host:5432/database.');
+    }
+    return { driver, url, migrationsRun: env.DB_MIGRATIONS_RUN };
+  }
+  if (looksPostgres) {
+    throw new ConfigError('Invalid configuration: DB_DRIVER=sqlite cannot use a postgres:// DATABASE_URL.');
+  }
+  const path = resolve(url.replace(/^(sqlite|file):(\/\/)?/i, ''));
+  return {
+    driver,
+    path,
+    synchronous: env.SQLITE_SYNCHRONOUS,
+    busyTimeoutMs: env.SQLITE_BUSY_TIMEOUT_MS,
+    migrationsRun: env.DB_MIGRATIONS_RUN,
+  };
+}
+
+/**
+ * SERVER_SECRET is mandatory in production. Elsewhere a missing one is generated on first
+ * boot and kept (mode 0600) in the data folder, so keys and tokens survive restarts.
+ */
+function resolveServerSecret(env: EnvironmentVariables, dataDir: string): string {
+  if (env.SERVER_SECRET) return env.SERVER_SECRET;
+  if (env.NODE_ENV === 'production') {
+    throw new ConfigError('Invalid configuration: SERVER_SECRET is required in production (at least 32 characters).');
+  }
+  const file = join(dataDir, 'server-secret');
+  if (existsSync(file)) {
+    const stored = readFileSync(file, 'utf8').trim();
+    if (stored.length >= 32) return stored;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  new Logger('Config').warn(
+    `SERVER_SECRET is not set: generated one for development in ${file}. Set SERVER_SECRET (>= 32 characters) in production.`,
+  );
+  return secret;
+}
+
+/** Builds the typed settings from a raw environment; throws ConfigError on a bad value. */
+export function loadSettings(raw: Record<string, string | undefined> = process.env): AppSettings {
+  const env = validateEnv(raw);
+  const database = resolveDatabase(env);
+  const dataDir = database.driver === 'sqlite' ? dirname(database.path) : resolve('./data');
+  const publicBaseUrl = stripTrailingSlash(env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`);
+  return {
+    nodeEnv: env.NODE_ENV,
+    isProduction: env.NODE_ENV === 'production',
+    port: env.PORT,
+    host: env.HOST,
+    database,
+    dataDir,
+    serverSecret: resolveServerSecret(env, dataDir),
+    adminToken: env.ADMIN_TOKEN ?? null,
+    publicBaseUrl,
+    verifyBaseUrl: stripTrailingSlash(env.VERIFY_BASE_URL ?? `${publicBaseUrl}/verify`),
+    docsBaseUrl: stripTrailingSlash(env.DOCS_BASE_URL ?? 'https://kayle.id/docs/api'),
+    corsOrigins: (env.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+    expirySweepIntervalS: env.EXPIRY_SWEEP_INTERVAL_S,
+    logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'warn' : 'log'),
+  };
+}
+
+/** Typed settings for injection: `@Inject(appConfig.KEY) config: AppConfig`. */
+export const appConfig = registerAs('app', () => loadSettings(process.env));
+export type AppConfig = ConfigType<typeof appConfig>;

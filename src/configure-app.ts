@@ -1,0 +1,72 @@
+import type { NestApplicationOptions } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { appConfig, type AppConfig } from './config/app.config.js';
+import { EnvelopeInterceptor } from './common/envelope.interceptor.js';
+import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
+import { BODY_READ_CAP_BYTES, registerBodyParser } from './common/http/body.js';
+import { registerCors } from './common/http/cors.js';
+import { requestIdFor } from './common/http/request-id.js';
+import { AppValidationPipe } from './common/validation.js';
+import { APP_VERSION } from './health/health.controller.js';
+
+/** The Fastify adapter used by main.ts and by the tests. */
+export function createFastifyAdapter(): FastifyAdapter {
+  return new FastifyAdapter({
+    logger: false,
+    genReqId: requestIdFor,
+    requestIdHeader: false,
+    bodyLimit: BODY_READ_CAP_BYTES,
+    return503OnClosing: false,
+  });
+}
+
+/** Nest options for every app: our own body parser replaces Nest's (see registerBodyParser). */
+export const NEST_APP_OPTIONS: NestApplicationOptions = { bodyParser: false };
+
+/**
+ * Everything that makes the app behave like Passline, shared by main.ts and the tests:
+ * request ids, CORS, body parsing, validation, the error envelope, Swagger, shutdown hooks.
+ */
+export function configureApp(
+  app: NestFastifyApplication,
+  options: { swaggerUi?: boolean } = {},
+): NestFastifyApplication {
+  const config = app.get<AppConfig>(appConfig.KEY);
+  const fastify = app.getHttpAdapter().getInstance();
+
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
+  registerCors(fastify, config.corsOrigins);
+  registerBodyParser(fastify);
+
+  app.useGlobalPipes(new AppValidationPipe());
+  app.useGlobalFilters(new AllExceptionsFilter(config));
+  app.useGlobalInterceptors(new EnvelopeInterceptor());
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Passline API')
+      .setDescription(
+        'Identity-verification sessions, compatible with the Kayle ID API. Authenticate with `Authorization: Bearer kk_live_…` (or `kk_test_…` for test mode). Every response is an envelope `{data, error}`.',
+      )
+      .setVersion(APP_VERSION)
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key: kk_live_… or kk_test_…' }, 'bearerAuth')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The operator ADMIN_TOKEN' }, 'adminToken')
+      .build(),
+  );
+  // Jest on Node 20 cannot load the UI's static-file server (an ESM dependency required
+  // from CommonJS), so in-process tests serve /openapi.json without the UI; the spawned
+  // server tests cover /docs.
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'openapi.json',
+    raw: ['json'],
+    swaggerUiEnabled: options.swaggerUi ?? true,
+  });
+
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { FifoRwLock } from './rw-lock.js';
+
+/**
+ * The one place that opens transactions. Services run every write through
+ * `transaction()` and every read through `read()`, so SQLite's single shared
+ * connection never interleaves two units of work.
+ */
+@Injectable()
+export class DatabaseService {
+  private readonly lock: FifoRwLock | null;
+
+  constructor(readonly dataSource: DataSource) {
+    this.lock = dataSource.options.type === 'better-sqlite3' ? new FifoRwLock() : null;
+  }
+
+  get driver(): 'sqlite' | 'postgres' {
+    return this.lock ? 'sqlite' : 'postgres';
+  }
+
+  /** Runs `work` in one transaction; on SQLite, after every earlier transaction ended. */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (!this.lock) return this.dataSource.transaction(work);
+    return this.lock.exclusive(() => this.dataSource.transaction(work));
+  }
+
+  /** Runs read-only `work` outside a transaction, never inside another one's on SQLite. */
+  read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (!this.lock) return work(this.dataSource.manager);
+    return this.lock.shared(() => work(this.dataSource.manager));
+  }
+
+  /** True when the database answers a trivial query. */
+  async ping(): Promise<boolean> {
+    try {
+      await this.read((m) => m.query('SELECT 1'));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

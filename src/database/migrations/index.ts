@@ -1,0 +1,4 @@
+import { AuthFoundation1764150000000 } from './1764150000000-auth-foundation.js';
+
+/** Every migration, oldest first. Add new ones at the end. */
+export const MIGRATIONS = [AuthFoundation1764150000000];

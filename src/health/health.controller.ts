@@ -1,0 +1,26 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Public } from '../auth/auth.decorators.js';
+import { DatabaseService } from '../database/database.service.js';
+import { HealthResponse } from './dto/health.response.js';
+import { ApiEnvelope } from '../common/swagger.js';
+
+export const APP_VERSION = '1.0.0';
+
+/** Liveness with a database ping (§9.1): 200 healthy, 503 when the database is down. */
+@ApiTags('Operational')
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(private readonly db: DatabaseService) {}
+
+  @ApiOperation({ summary: 'Service and database health' })
+  @ApiEnvelope(HealthResponse)
+  @Get()
+  async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthResponse> {
+    const up = await this.db.ping();
+    if (!up) void reply.status(503);
+    return { status: up ? 'healthy' : 'unhealthy', database: up ? 'up' : 'down', version: APP_VERSION };
+  }
+}
