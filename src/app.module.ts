@@ -1,20 +1,32 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { ScheduleModule } from '@nestjs/schedule';
 import { AdminModule } from './admin/admin.module.js';
+import { AttemptsModule } from './attempts/attempts.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { CommonModule } from './common/common.module.js';
 import { appConfig } from './config/app.config.js';
 import { DatabaseModule } from './database/database.module.js';
+import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
+import { SessionsModule } from './sessions/sessions.module.js';
+import { TestHelpersModule } from './test-helpers/test-helpers.module.js';
 
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig] }),
+    ScheduleModule.forRoot(),
+    CommonModule,
     DatabaseModule,
+    EventsModule,
     AuthModule,
     OrganizationsModule,
     AdminModule,
     HealthModule,
+    AttemptsModule,
+    SessionsModule,
+    TestHelpersModule,
   ],
 })
 export class AppModule {}

@@ -31,8 +31,9 @@ export class ApiAuthGuard extends PassportAuthGuard('bearer') {
     const request = context.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>();
     if (kind === 'admin') return this.checkAdmin(request);
 
-    // Keys are accepted from the Authorization header only, never from the query or body.
-    if (typeof request.headers.authorization !== 'string') throw new UnauthorizedError();
+    // Keys are accepted from the Authorization header only: passport-http-bearer would also
+    // take an `access_token` from the query or body when the header is not a Bearer one.
+    if (!BEARER.test(request.headers.authorization ?? '')) throw new UnauthorizedError();
     await super.canActivate(context);
 
     const required = this.reflector.getAllAndOverride<Scope[] | undefined>(REQUIRED_SCOPES, targets) ?? [];

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsDate, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 /**
  * Boolean query parameter: exactly `true`, `false`, `1` or `0` (§1.1). Anything else,
@@ -39,3 +39,26 @@ export function QueryString(maxLength = 255): PropertyDecorator {
   );
 }
 
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** Parses an RFC 3339 date-time (`Z` or numeric offset, optional fraction), or null. */
+export function parseRfc3339(value: string): Date | null {
+  const m = RFC3339.exec(value);
+  if (!m) return null;
+  const [, y, mo, d, h, mi, s] = m.map(Number);
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return null;
+  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  if (d > daysInMonth) return null;
+  const date = new Date(value.toUpperCase());
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** A date-time query parameter (§1.6); anything but RFC 3339 fails validation. */
+export function QueryDateTime(): PropertyDecorator {
+  return applyDecorators(
+    IsOptional(),
+    Transform(({ value }) => (typeof value === 'string' ? (parseRfc3339(value) ?? value) : value)),
+    IsDate({ message: '$property must be an RFC 3339 date-time, e.g. 2026-11-26T10:00:00Z' }),
+  );
+}

@@ -1,5 +1,8 @@
+import { Attempt } from '../attempts/entities/attempt.entity.js';
 import { ApiKey } from '../auth/entities/api-key.entity.js';
+import { Event } from '../events/entities/event.entity.js';
 import { Organization } from '../organizations/entities/organization.entity.js';
+import { Session } from '../sessions/entities/session.entity.js';
 
 /** Every entity, for the data source options shared by the app, the CLI and ormconfig.ts. */
-export const ENTITIES = [Organization, ApiKey];
+export const ENTITIES = [Organization, ApiKey, Session, Attempt, Event];

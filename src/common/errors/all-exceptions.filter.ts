@@ -8,6 +8,7 @@ import {
   ForbiddenError,
   INTERNAL_ERROR,
   PAYLOAD_TOO_LARGE,
+  PublicApiError,
   ROUTE_NOT_FOUND,
   UNAUTHORIZED_BODY,
   UnauthorizedError,
@@ -37,6 +38,19 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
 
     const error = this.toApiError(exception, request);
+    if (error instanceof PublicApiError) {
+      const publicBody = {
+        data: null,
+        error: {
+          code: error.code,
+          message: error.message,
+          request_id: request.id,
+          ...(error.param !== undefined ? { param: error.param } : {}),
+        },
+      };
+      void reply.status(error.status).header('content-type', 'application/json; charset=utf-8').send(publicBody);
+      return;
+    }
     const body: Record<string, unknown> = {
       data: null,
       error: {
@@ -67,6 +81,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const status = exception.getStatus();
       if (status === 404) return ROUTE_NOT_FOUND();
       if (status === 413) return PAYLOAD_TOO_LARGE();
+      if (status === 415) return ApiError.badRequest(undefined, 'Send the request body as JSON with Content-Type: application/json.');
       if (status >= 400 && status < 500) {
         return new ApiError(status, status === 400 ? 'BAD_REQUEST' : `HTTP_${status}`, 'Bad request.', 'The request was not accepted.', 'errors#bad_request');
       }

@@ -37,6 +37,19 @@ export const PAYLOAD_TOO_LARGE = (): ApiError =>
 export const INTERNAL_ERROR = (): ApiError =>
   new ApiError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error.', 'The server encountered an error.', 'errors');
 
+/**
+ * Errors of the public verify endpoints (§6.2): `{code, message, request_id}` (plus
+ * `param` on BAD_REQUEST), without hint or docs.
+ */
+export class PublicApiError extends ApiError {
+  readonly publicShape = true;
+
+  constructor(status: number, code: string, message: string, param?: string) {
+    super(status, code, message, '', '', param);
+    this.name = 'PublicApiError';
+  }
+}
+
 /** Exact bodies of §1.2: no data, hint, docs or request_id. */
 export const UNAUTHORIZED_BODY = { error: { code: 'UNAUTHORIZED', message: 'Unauthorized' } } as const;
 export const FORBIDDEN_BODY = { error: { code: 'FORBIDDEN', message: 'Forbidden' } } as const;

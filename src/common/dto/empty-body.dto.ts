@@ -1,0 +1,16 @@
+import { Injectable, type PipeTransform } from '@nestjs/common';
+import { ApiError } from '../errors/api-error.js';
+
+/**
+ * For POST routes that take no body: an empty body or `{}` is accepted; any property is an
+ * unknown property (§1.1). Runs after the global pipe, which has already turned an empty
+ * body into `{}` and raised malformed ones.
+ */
+@Injectable()
+export class EmptyBodyPipe implements PipeTransform<unknown, Record<string, never>> {
+  transform(value: unknown): Record<string, never> {
+    const first = value && typeof value === 'object' ? Object.keys(value)[0] : undefined;
+    if (first !== undefined) throw ApiError.badRequest(first, `Unknown property \`${first}\`; this endpoint takes no body.`);
+    return {};
+  }
+}
