@@ -9,7 +9,9 @@ import { appConfig } from './config/app.config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
+import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
+import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { TestHelpersModule } from './test-helpers/test-helpers.module.js';
 
@@ -20,7 +22,9 @@ import { TestHelpersModule } from './test-helpers/test-helpers.module.js';
     CommonModule,
     DatabaseModule,
     EventsModule,
+    RateLimitModule,
     AuthModule,
+    IdempotencyModule,
     OrganizationsModule,
     AdminModule,
     HealthModule,

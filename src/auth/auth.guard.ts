@@ -1,10 +1,12 @@
 import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard as PassportAuthGuard } from '@nestjs/passport';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { appConfig, type AppConfig } from '../config/app.config.js';
 import { safeEqual } from '../common/crypto.js';
-import { ForbiddenError, ROUTE_NOT_FOUND, UnauthorizedError } from '../common/errors/api-error.js';
+import { ForbiddenError, RATE_LIMITED, ROUTE_NOT_FOUND, UnauthorizedError } from '../common/errors/api-error.js';
+import { applyRateLimitHeaders } from '../rate-limit/rate-limit.headers.js';
+import { RateLimitService, type Bucket } from '../rate-limit/rate-limit.service.js';
 import { AUTH_KIND, REQUIRED_SCOPES, type AuthKind } from './auth.decorators.js';
 import type { Principal } from './principal.js';
 import type { Scope } from './scopes.js';
@@ -19,6 +21,7 @@ const BEARER = /^Bearer (.+)$/i;
 export class ApiAuthGuard extends PassportAuthGuard('bearer') {
   constructor(
     private readonly reflector: Reflector,
+    private readonly rateLimits: RateLimitService,
     @Inject(appConfig.KEY) private readonly config: AppConfig,
   ) {
     super();
@@ -39,6 +42,13 @@ export class ApiAuthGuard extends PassportAuthGuard('bearer') {
     const required = this.reflector.getAllAndOverride<Scope[] | undefined>(REQUIRED_SCOPES, targets) ?? [];
     const principal = request.user;
     if (!principal) throw new UnauthorizedError();
+
+    // Order of checks (§1.3): authentication, then the rate limit, then the scope.
+    const state = await this.rateLimits.consume(principal.apiKeyId, bucketOf(request));
+    if (state) {
+      applyRateLimitHeaders(context.switchToHttp().getResponse<FastifyReply>(), state);
+      if (!state.allowed) throw RATE_LIMITED();
+    }
     if (!required.every((scope) => principal.scopes.includes(scope))) throw new ForbiddenError();
     return true;
   }
@@ -55,4 +65,11 @@ export class ApiAuthGuard extends PassportAuthGuard('bearer') {
     if (!match || !safeEqual(match[1], adminToken)) throw new UnauthorizedError();
     return true;
   }
+}
+
+/** Which §1.10 bucket an authenticated request counts against. */
+function bucketOf(request: FastifyRequest): Bucket {
+  if (request.method === 'GET' || request.method === 'HEAD') return 'read';
+  if (request.method === 'POST' && request.routeOptions?.url === '/v1/sessions') return 'sessions_create';
+  return 'write';
 }

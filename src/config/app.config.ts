@@ -31,6 +31,8 @@ export interface AppSettings {
   docsBaseUrl: string;
   corsOrigins: string[];
   expirySweepIntervalS: number;
+  /** Requests per minute and API key (public: per client IP); 0 turns a bucket off (§1.10). */
+  rateLimits: { sessionsCreate: number; write: number; read: number; public: number };
   logLevel: NonNullable<EnvironmentVariables['LOG_LEVEL']>;
 }
 
@@ -110,6 +112,12 @@ export function loadSettings(raw: Record<string, string | undefined> = process.e
       .map((o) => o.trim())
       .filter(Boolean),
     expirySweepIntervalS: env.EXPIRY_SWEEP_INTERVAL_S,
+    rateLimits: {
+      sessionsCreate: env.RATE_LIMIT_SESSIONS_CREATE_PER_MIN,
+      write: env.RATE_LIMIT_WRITE_PER_MIN,
+      read: env.RATE_LIMIT_READ_PER_MIN,
+      public: env.RATE_LIMIT_PUBLIC_PER_MIN,
+    },
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'warn' : 'log'),
   };
 }

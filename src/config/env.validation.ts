@@ -100,6 +100,26 @@ export class EnvironmentVariables {
   @Max(60, { message: 'EXPIRY_SWEEP_INTERVAL_S must be an integer from 30 to 60' })
   EXPIRY_SWEEP_INTERVAL_S = 30;
 
+  @Transform(toInt)
+  @IsInt({ message: 'RATE_LIMIT_SESSIONS_CREATE_PER_MIN must be an integer >= 0 (0 turns the bucket off)' })
+  @Min(0, { message: 'RATE_LIMIT_SESSIONS_CREATE_PER_MIN must be an integer >= 0 (0 turns the bucket off)' })
+  RATE_LIMIT_SESSIONS_CREATE_PER_MIN = 120;
+
+  @Transform(toInt)
+  @IsInt({ message: 'RATE_LIMIT_WRITE_PER_MIN must be an integer >= 0 (0 turns the bucket off)' })
+  @Min(0, { message: 'RATE_LIMIT_WRITE_PER_MIN must be an integer >= 0 (0 turns the bucket off)' })
+  RATE_LIMIT_WRITE_PER_MIN = 300;
+
+  @Transform(toInt)
+  @IsInt({ message: 'RATE_LIMIT_READ_PER_MIN must be an integer >= 0 (0 turns the bucket off)' })
+  @Min(0, { message: 'RATE_LIMIT_READ_PER_MIN must be an integer >= 0 (0 turns the bucket off)' })
+  RATE_LIMIT_READ_PER_MIN = 600;
+
+  @Transform(toInt)
+  @IsInt({ message: 'RATE_LIMIT_PUBLIC_PER_MIN must be an integer >= 0 (0 turns the bucket off)' })
+  @Min(0, { message: 'RATE_LIMIT_PUBLIC_PER_MIN must be an integer >= 0 (0 turns the bucket off)' })
+  RATE_LIMIT_PUBLIC_PER_MIN = 120;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'], {

@@ -1,8 +1,10 @@
 import { Attempt } from '../attempts/entities/attempt.entity.js';
 import { ApiKey } from '../auth/entities/api-key.entity.js';
 import { Event } from '../events/entities/event.entity.js';
+import { IdempotencyKey } from '../idempotency/entities/idempotency-key.entity.js';
 import { Organization } from '../organizations/entities/organization.entity.js';
+import { RateLimitCounter } from '../rate-limit/entities/rate-limit-counter.entity.js';
 import { Session } from '../sessions/entities/session.entity.js';
 
 /** Every entity, for the data source options shared by the app, the CLI and ormconfig.ts. */
-export const ENTITIES = [Organization, ApiKey, Session, Attempt, Event];
+export const ENTITIES = [Organization, ApiKey, Session, Attempt, Event, IdempotencyKey, RateLimitCounter];

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../auth/auth.decorators.js';
 import { CurrentPrincipal, type Principal } from '../auth/principal.js';
@@ -8,7 +8,7 @@ import { ApiEnvelope, ApiErrors, ApiListEnvelope } from '../common/swagger.js';
 import { CreateSessionDto } from './dto/create-session.dto.js';
 import { IncludeAttemptsQuery, ListSessionsQuery } from './dto/session.query.js';
 import { CreatedSessionResponse, SessionResponse } from './dto/session.response.js';
-import { SessionIdPipe } from './session-id.pipe.js';
+import { SessionIdGuard } from './session-id.guard.js';
 import { SessionsService } from './sessions.service.js';
 
 @ApiTags('Sessions')
@@ -48,10 +48,11 @@ export class SessionsController {
   @ApiEnvelope(SessionResponse)
   @ApiErrors(400, 404)
   @Scopes('sessions:read')
+  @UseGuards(SessionIdGuard)
   @Get(':id')
   get(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', SessionIdPipe) id: string,
+    @Param('id') id: string,
     @Query() query: IncludeAttemptsQuery,
   ): Promise<SessionResponse> {
     return this.sessions.get(principal, id, query.include_attempts === true);
@@ -64,10 +65,11 @@ export class SessionsController {
   @ApiErrors(400, 404, 409, 422)
   @Scopes('sessions:write')
   @HttpCode(204)
+  @UseGuards(SessionIdGuard)
   @Post(':id/cancel')
   async cancel(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', SessionIdPipe) id: string,
+    @Param('id') id: string,
     @Body(EmptyBodyPipe) _body: Record<string, never>,
   ): Promise<void> {
     await this.sessions.cancel(principal, id);

@@ -5,7 +5,7 @@ import { CurrentPrincipal, type Principal } from '../auth/principal.js';
 import { EmptyBodyPipe } from '../common/dto/empty-body.dto.js';
 import { ApiEnvelope, ApiErrors } from '../common/swagger.js';
 import { SessionResponse } from '../sessions/dto/session.response.js';
-import { SessionIdPipe } from '../sessions/session-id.pipe.js';
+import { SessionIdGuard } from '../sessions/session-id.guard.js';
 import { FailSessionDto, SucceedSessionDto } from './dto/test-helpers.dto.js';
 import { TestHelpersService } from './test-helpers.service.js';
 import { TestModeGuard } from './test-mode.guard.js';
@@ -22,10 +22,11 @@ export class TestHelpersController {
   @ApiOperation({ summary: 'Simulate a successful verification with the test identity' })
   @ApiEnvelope(SessionResponse)
   @HttpCode(200)
+  @UseGuards(SessionIdGuard)
   @Post(':id/succeed')
   succeed(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', SessionIdPipe) id: string,
+    @Param('id') id: string,
     @Body() body: SucceedSessionDto,
   ): Promise<SessionResponse> {
     return this.helpers.succeed(principal, id, body.selected_field_keys);
@@ -34,10 +35,11 @@ export class TestHelpersController {
   @ApiOperation({ summary: 'Simulate a failed attempt (the 3-failure budget applies)' })
   @ApiEnvelope(SessionResponse)
   @HttpCode(200)
+  @UseGuards(SessionIdGuard)
   @Post(':id/fail')
   fail(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', SessionIdPipe) id: string,
+    @Param('id') id: string,
     @Body() body: FailSessionDto,
   ): Promise<SessionResponse> {
     return this.helpers.fail(principal, id, body.failure_code);
@@ -46,10 +48,11 @@ export class TestHelpersController {
   @ApiOperation({ summary: 'Expire the session now' })
   @ApiEnvelope(SessionResponse)
   @HttpCode(200)
+  @UseGuards(SessionIdGuard)
   @Post(':id/expire')
   expire(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', SessionIdPipe) id: string,
+    @Param('id') id: string,
     @Body(EmptyBodyPipe) _body: Record<string, never>,
   ): Promise<SessionResponse> {
     return this.helpers.expire(principal, id);

@@ -46,6 +46,11 @@ export async function createTestApp(env: Record<string, string> = {}, existing?:
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     DATABASE_URL: db.url,
     PUBLIC_BASE_URL: 'http://localhost:3000',
+    // Suites fire hundreds of requests per minute with one key; rate-limit tests opt in.
+    RATE_LIMIT_SESSIONS_CREATE_PER_MIN: '0',
+    RATE_LIMIT_WRITE_PER_MIN: '0',
+    RATE_LIMIT_READ_PER_MIN: '0',
+    RATE_LIMIT_PUBLIC_PER_MIN: '0',
     ...env,
   };
   const saved = { ...process.env };

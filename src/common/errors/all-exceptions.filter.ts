@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Inject, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { appConfig, type AppConfig } from '../../config/app.config.js';
+import { IdempotentReplay } from '../../idempotency/idempotency.interceptor.js';
 import { LIST_ROUTE, requestedLimit } from '../envelope.js';
 import {
   ApiError,
@@ -28,6 +29,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (reply.sent) return;
 
     const httpStatus = exception instanceof HttpException ? exception.getStatus() : null;
+    if (exception instanceof IdempotentReplay) {
+      void reply
+        .status(exception.status)
+        .header('idempotent-replayed', 'true')
+        .header('content-type', 'application/json; charset=utf-8')
+        .send(exception.body === '' ? undefined : exception.body);
+      return;
+    }
     if (exception instanceof UnauthorizedError || httpStatus === 401) {
       void reply.status(401).send(UNAUTHORIZED_BODY);
       return;

@@ -50,6 +50,9 @@ export class PublicApiError extends ApiError {
   }
 }
 
+export const RATE_LIMITED = (): ApiError =>
+  new ApiError(429, 'RATE_LIMITED', 'Too many requests.', 'Retry after the number of seconds in the Retry-After header.', 'errors#rate_limited');
+
 /** Exact bodies of §1.2: no data, hint, docs or request_id. */
 export const UNAUTHORIZED_BODY = { error: { code: 'UNAUTHORIZED', message: 'Unauthorized' } } as const;
 export const FORBIDDEN_BODY = { error: { code: 'FORBIDDEN', message: 'Forbidden' } } as const;

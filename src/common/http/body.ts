@@ -13,7 +13,11 @@ export type BodyProblem = 'too_large' | 'malformed_json' | 'not_an_object' | 'un
  * validation pipe raises it at the body step.
  */
 export class DeferredBodyError {
-  constructor(readonly problem: BodyProblem) {}
+  constructor(
+    readonly problem: BodyProblem,
+    /** The bytes as received (kept for the idempotency fingerprint, §1.9). */
+    readonly raw: Buffer = Buffer.alloc(0),
+  ) {}
 }
 
 function isJsonContentType(contentType: string | undefined): boolean {
@@ -31,18 +35,18 @@ export function registerBodyParser(fastify: FastifyInstance): void {
     (req: FastifyRequest, body: Buffer | string, done: (err: Error | null, body?: unknown) => void) => {
       const buf = typeof body === 'string' ? Buffer.from(body) : body;
       if (buf.length === 0) return done(null, undefined);
-      if (buf.length > BODY_LIMIT_BYTES) return done(null, new DeferredBodyError('too_large'));
+      if (buf.length > BODY_LIMIT_BYTES) return done(null, new DeferredBodyError('too_large', buf));
       if (!isJsonContentType(req.headers['content-type'])) {
-        return done(null, new DeferredBodyError('unsupported_media_type'));
+        return done(null, new DeferredBodyError('unsupported_media_type', buf));
       }
       let parsed: unknown;
       try {
         parsed = JSON.parse(buf.toString('utf8'));
       } catch {
-        return done(null, new DeferredBodyError('malformed_json'));
+        return done(null, new DeferredBodyError('malformed_json', buf));
       }
       if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-        return done(null, new DeferredBodyError('not_an_object'));
+        return done(null, new DeferredBodyError('not_an_object', buf));
       }
       done(null, parsed);
     },

@@ -1,0 +1,77 @@
+import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { APP_INTERCEPTOR, HttpAdapterHost } from '@nestjs/core';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { IdempotencyInterceptor, type IdempotentRequest } from './idempotency.interceptor.js';
+import { IdempotencyService } from './idempotency.service.js';
+
+const SWEEP_INTERVAL = 'idempotency-key-sweeper';
+const SWEEP_EVERY_MS = 10 * 60 * 1000;
+
+/** Statuses stored for replay: 2xx and the handler's own 4xx (§1.9); 400 and 413 are validation. */
+export function isReplayable(status: number): boolean {
+  return (status >= 200 && status < 300) || (status >= 400 && status < 500 && status !== 400 && status !== 413);
+}
+
+/**
+ * Stores or releases the key once the response is final, from Fastify's onSend hook: it
+ * sees the exact bytes and status of every answer, successes and errors alike.
+ */
+@Injectable()
+export class IdempotencyLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(IdempotencyLifecycle.name);
+
+  constructor(
+    private readonly idempotency: IdempotencyService,
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(SchedulerRegistry) private readonly scheduler: SchedulerRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (!fastify) return;
+    fastify.addHook('onSend', async (request: FastifyRequest & IdempotentRequest, reply: FastifyReply, payload: unknown) => {
+      const pending = request.idempotency;
+      if (!pending) return payload;
+      request.idempotency = undefined;
+      const status = reply.statusCode;
+      try {
+        if (isReplayable(status)) await this.idempotency.complete(pending.apiKeyId, pending.key, status, bodyText(payload));
+        else await this.idempotency.release(pending.apiKeyId, pending.key);
+      } catch (err) {
+        this.logger.error(`Could not record an idempotent response: ${(err as Error).message}`);
+      }
+      return payload;
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    const timer = setInterval(() => {
+      this.idempotency.deleteExpired().catch((err: unknown) => this.logger.warn(`Idempotency sweep failed: ${(err as Error).message}`));
+    }, SWEEP_EVERY_MS);
+    timer.unref();
+    this.scheduler.addInterval(SWEEP_INTERVAL, timer);
+  }
+
+  onApplicationShutdown(): void {
+    if (this.scheduler.doesExist('interval', SWEEP_INTERVAL)) this.scheduler.deleteInterval(SWEEP_INTERVAL);
+  }
+}
+
+function bodyText(payload: unknown): string {
+  if (payload == null) return '';
+  if (typeof payload === 'string') return payload;
+  if (Buffer.isBuffer(payload)) return payload.toString('utf8');
+  return String(payload);
+}
+
+@Module({
+  providers: [
+    IdempotencyService,
+    IdempotencyInterceptor,
+    IdempotencyLifecycle,
+    { provide: APP_INTERCEPTOR, useExisting: IdempotencyInterceptor },
+  ],
+  exports: [IdempotencyService],
+})
+export class IdempotencyModule {}
