@@ -14,6 +14,8 @@ import { OrganizationsModule } from './organizations/organizations.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { TestHelpersModule } from './test-helpers/test-helpers.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
+import { VerifyModule } from './verify/verify.module.js';
 
 @Module({
   imports: [
@@ -22,6 +24,7 @@ import { TestHelpersModule } from './test-helpers/test-helpers.module.js';
     CommonModule,
     DatabaseModule,
     EventsModule,
+    WebhooksModule,
     RateLimitModule,
     AuthModule,
     IdempotencyModule,
@@ -31,6 +34,7 @@ import { TestHelpersModule } from './test-helpers/test-helpers.module.js';
     AttemptsModule,
     SessionsModule,
     TestHelpersModule,
+    VerifyModule,
   ],
 })
 export class AppModule {}

@@ -31,6 +31,7 @@ export interface AppSettings {
   docsBaseUrl: string;
   corsOrigins: string[];
   expirySweepIntervalS: number;
+  webhooks: { dispatchIntervalMs: number; concurrency: number; timeoutMs: number };
   /** Requests per minute and API key (public: per client IP); 0 turns a bucket off (§1.10). */
   rateLimits: { sessionsCreate: number; write: number; read: number; public: number };
   logLevel: NonNullable<EnvironmentVariables['LOG_LEVEL']>;
@@ -112,6 +113,11 @@ export function loadSettings(raw: Record<string, string | undefined> = process.e
       .map((o) => o.trim())
       .filter(Boolean),
     expirySweepIntervalS: env.EXPIRY_SWEEP_INTERVAL_S,
+    webhooks: {
+      dispatchIntervalMs: env.WEBHOOK_DISPATCH_INTERVAL_MS,
+      concurrency: env.WEBHOOK_DISPATCH_CONCURRENCY,
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+    },
     rateLimits: {
       sessionsCreate: env.RATE_LIMIT_SESSIONS_CREATE_PER_MIN,
       write: env.RATE_LIMIT_WRITE_PER_MIN,

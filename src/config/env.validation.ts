@@ -101,6 +101,24 @@ export class EnvironmentVariables {
   EXPIRY_SWEEP_INTERVAL_S = 30;
 
   @Transform(toInt)
+  @IsInt({ message: 'WEBHOOK_DISPATCH_INTERVAL_MS must be an integer from 0 (off: dispatch only when deliveries are created) to 600000' })
+  @Min(0, { message: 'WEBHOOK_DISPATCH_INTERVAL_MS must be an integer from 0 (off: dispatch only when deliveries are created) to 600000' })
+  @Max(600000, { message: 'WEBHOOK_DISPATCH_INTERVAL_MS must be an integer from 0 (off: dispatch only when deliveries are created) to 600000' })
+  WEBHOOK_DISPATCH_INTERVAL_MS = 1000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'WEBHOOK_DISPATCH_CONCURRENCY must be an integer from 1 to 100' })
+  @Min(1, { message: 'WEBHOOK_DISPATCH_CONCURRENCY must be an integer from 1 to 100' })
+  @Max(100, { message: 'WEBHOOK_DISPATCH_CONCURRENCY must be an integer from 1 to 100' })
+  WEBHOOK_DISPATCH_CONCURRENCY = 10;
+
+  @Transform(toInt)
+  @IsInt({ message: 'WEBHOOK_TIMEOUT_MS must be an integer from 100 to 60000' })
+  @Min(100, { message: 'WEBHOOK_TIMEOUT_MS must be an integer from 100 to 60000' })
+  @Max(60000, { message: 'WEBHOOK_TIMEOUT_MS must be an integer from 100 to 60000' })
+  WEBHOOK_TIMEOUT_MS = 10000;
+
+  @Transform(toInt)
   @IsInt({ message: 'RATE_LIMIT_SESSIONS_CREATE_PER_MIN must be an integer >= 0 (0 turns the bucket off)' })
   @Min(0, { message: 'RATE_LIMIT_SESSIONS_CREATE_PER_MIN must be an integer >= 0 (0 turns the bucket off)' })
   RATE_LIMIT_SESSIONS_CREATE_PER_MIN = 120;

@@ -24,6 +24,8 @@ export function acquireSqliteServerLock(databasePath: string): ServerLock {
       `Another Passline server is already running on ${databasePath}. SQLite serves one server process per database file; stop the other one, or use PostgreSQL (DATABASE_URL=postgres://...) to run several instances.`,
     );
   }
+  // The listener also keeps the connection reachable: once garbage-collected, better-sqlite3 closes it and the lock is gone.
+  process.once('exit', () => lock.close());
   return {
     release: () => {
       try {

@@ -1,0 +1,279 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { In, type EntityManager } from 'typeorm';
+import { appConfig, type AppConfig } from '../config/app.config.js';
+import { Clock } from '../common/clock.js';
+import { newId, randomToken } from '../common/ids.js';
+import { SecretBox } from '../common/secret-box.js';
+import { DatabaseService } from '../database/database.service.js';
+import { WebhookDeliveryAttempt } from './entities/webhook-delivery-attempt.entity.js';
+import { WebhookDelivery, type DeliveryError } from './entities/webhook-delivery.entity.js';
+import { WebhookEndpoint } from './entities/webhook-endpoint.entity.js';
+import { nextAttemptAt } from './schedule.js';
+import { signatureHeader } from './signature.js';
+
+export const CLAIM_BATCH = 20;
+export const LEASE_MS = 60_000;
+
+type Outcome = { ok: true; statusCode: number } | { ok: false; statusCode: number | null; error: DeliveryError };
+
+/**
+ * Sends due deliveries (§5.13). Each instance claims up to 20 at a time with a lease that
+ * no other instance can take (a conditional update on SQLite, FOR UPDATE SKIP LOCKED on
+ * PostgreSQL), posts them with bounded concurrency, and writes each result only while it
+ * still holds the lease, so a reset or a reclaimed lease discards a stale result.
+ */
+@Injectable()
+export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(WebhookDispatcher.name);
+  readonly owner = `disp_${randomToken(24)}`;
+  private readonly box: SecretBox;
+  private timer: NodeJS.Timeout | null = null;
+  private nudgeTimer: NodeJS.Timeout | null = null;
+  private running: Promise<number> | null = null;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly clock: Clock,
+    @Inject(appConfig.KEY) private readonly config: AppConfig,
+  ) {
+    this.box = new SecretBox(config.serverSecret);
+  }
+
+  onApplicationBootstrap(): void {
+    const every = this.config.webhooks.dispatchIntervalMs;
+    if (every > 0) {
+      this.timer = setInterval(() => void this.runOnce(), every);
+      this.timer.unref();
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    if (this.nudgeTimer) clearTimeout(this.nudgeTimer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Dispatch soon: called after a transaction wrote deliveries. */
+  nudge(): void {
+    if (this.stopped || this.nudgeTimer) return;
+    this.nudgeTimer = setTimeout(() => {
+      this.nudgeTimer = null;
+      void this.runOnce();
+    }, 10);
+    this.nudgeTimer.unref();
+  }
+
+  /**
+   * One dispatch cycle: reclaims expired leases, then claims and sends due deliveries
+   * until none is due. Overlapping calls share the cycle in progress (and trigger one more).
+   * Resolves to the number of attempts made.
+   */
+  runOnce(): Promise<number> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.cycle()
+      .catch((err: unknown) => {
+        this.logger.error(`Webhook dispatch failed: ${(err as Error).message}`);
+        return 0;
+      })
+      .finally(() => {
+        this.running = null;
+        if (this.again && !this.stopped) {
+          this.again = false;
+          void this.runOnce();
+        }
+      });
+    return this.running;
+  }
+
+  /**
+   * Resets deliveries for retry or replay (§5.13): pending, no attempts, due now, lease
+   * released. An attempt in flight loses its lease, so its result is discarded.
+   */
+  async resetDeliveriesIn(manager: EntityManager, deliveryIds: string[], now: Date): Promise<void> {
+    if (deliveryIds.length === 0) return;
+    await manager.update(
+      WebhookDelivery,
+      { id: In(deliveryIds) },
+      {
+        status: 'pending',
+        attemptCount: 0,
+        nextAttemptAt: null,
+        lastAttemptAt: null,
+        lastStatusCode: null,
+        lastError: null,
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        updatedAt: now,
+      },
+    );
+    this.nudge();
+  }
+
+  private async cycle(): Promise<number> {
+    let attempts = await this.reclaimExpiredLeases();
+    while (!this.stopped) {
+      const claimed = await this.claim();
+      if (claimed.length === 0) break;
+      await this.sendAll(claimed);
+      attempts += claimed.length;
+    }
+    return attempts;
+  }
+
+  /** Deliveries left `delivering` by a dead instance count that attempt as failed. */
+  private async reclaimExpiredLeases(): Promise<number> {
+    const now = this.clock.now();
+    const stale = await this.db.read((m) =>
+      m
+        .createQueryBuilder(WebhookDelivery, 'd')
+        .where("d.status = 'delivering'")
+        .andWhere('d.lease_expires_at <= :now', { now: now.getTime() })
+        .limit(100)
+        .getMany(),
+    );
+    let reclaimed = 0;
+    for (const delivery of stale) {
+      const recorded = await this.record(delivery, { ok: false, statusCode: null, error: 'lease_expired' }, now, delivery.leaseOwner);
+      if (recorded) reclaimed++;
+    }
+    return reclaimed;
+  }
+
+  private async claim(): Promise<WebhookDelivery[]> {
+    const now = this.clock.now();
+    // A fresh lease token per claim: a result from before a reset can never match it.
+    const lease = `${this.owner}.${randomToken(8)}`;
+    const leaseUntil = now.getTime() + LEASE_MS;
+    if (this.db.driver === 'postgres') {
+      const rows: Array<{ id: string }> = await this.db.dataSource.query(
+        `UPDATE webhook_deliveries SET status = 'delivering', lease_owner = $1, lease_expires_at = $2,
+                attempt_count = attempt_count + 1, last_attempt_at = $3, updated_at = $3
+          WHERE id IN (SELECT id FROM webhook_deliveries
+                        WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= $3)
+                        ORDER BY created_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
+          RETURNING id`,
+        [lease, leaseUntil, now.getTime(), CLAIM_BATCH],
+      );
+      if (rows.length === 0) return [];
+      return this.db.read((m) => m.find(WebhookDelivery, { where: { id: In(rows.map((r) => r.id)), leaseOwner: lease } }));
+    }
+    return this.db.transaction(async (m) => {
+      const due = await m
+        .createQueryBuilder(WebhookDelivery, 'd')
+        .select('d.id', 'id')
+        .where("d.status = 'pending'")
+        .andWhere('(d.next_attempt_at IS NULL OR d.next_attempt_at <= :now)', { now: now.getTime() })
+        .orderBy('d.created_at', 'ASC')
+        .addOrderBy('d.id', 'ASC')
+        .limit(CLAIM_BATCH)
+        .getRawMany<{ id: string }>();
+      if (due.length === 0) return [];
+      await m
+        .createQueryBuilder()
+        .update(WebhookDelivery)
+        .set({
+          status: 'delivering',
+          leaseOwner: lease,
+          leaseExpiresAt: new Date(leaseUntil),
+          attemptCount: () => 'attempt_count + 1',
+          lastAttemptAt: now,
+          updatedAt: now,
+        })
+        .where('id IN (:...ids)', { ids: due.map((d) => d.id) })
+        .andWhere("status = 'pending'")
+        .execute();
+      return m.find(WebhookDelivery, { where: { id: In(due.map((d) => d.id)), leaseOwner: lease } });
+    });
+  }
+
+  private async sendAll(deliveries: WebhookDelivery[]): Promise<void> {
+    const queue = [...deliveries];
+    const workers = Array.from({ length: Math.min(this.config.webhooks.concurrency, queue.length) }, async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const outcome = await this.attempt(next);
+        await this.record(next, outcome, this.clock.now(), next.leaseOwner);
+      }
+    });
+    await Promise.all(workers);
+  }
+
+  private async attempt(delivery: WebhookDelivery): Promise<Outcome> {
+    const endpoint = await this.db.read((m) => m.findOne(WebhookEndpoint, { where: { id: delivery.endpointId } }));
+    if (!endpoint || !endpoint.enabled) return { ok: false, statusCode: null, error: 'endpoint_disabled' };
+    const body = delivery.payload ?? '';
+    const now = this.clock.now();
+    let secrets: string[];
+    try {
+      secrets = [this.box.open(endpoint.signingSecret).toString('utf8')];
+      if (endpoint.previousSigningSecret && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > now) {
+        secrets.push(this.box.open(endpoint.previousSigningSecret).toString('utf8'));
+      }
+    } catch {
+      return { ok: false, statusCode: null, error: 'signing_secret_unavailable' };
+    }
+    try {
+      const response = await fetch(endpoint.url, {
+        method: 'POST',
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.config.webhooks.timeoutMs),
+        headers: {
+          'content-type': 'application/jose',
+          'x-kayle-event': delivery.eventType,
+          'x-kayle-delivery-id': delivery.id,
+          'x-kayle-signature': signatureHeader(secrets, Math.floor(now.getTime() / 1000), body),
+          'user-agent': 'Passline-Webhooks/1.0',
+        },
+        body,
+      });
+      await response.body?.cancel().catch(() => undefined);
+      if (response.status >= 200 && response.status < 300) return { ok: true, statusCode: response.status };
+      return { ok: false, statusCode: response.status, error: 'http_status' };
+    } catch (err) {
+      const name = (err as Error).name;
+      return { ok: false, statusCode: null, error: name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network_error' };
+    }
+  }
+
+  /** Writes an attempt's result if `leaseOwner` still holds the delivery's lease. */
+  private async record(delivery: WebhookDelivery, outcome: Outcome, now: Date, leaseOwner: string | null): Promise<boolean> {
+    return this.db.transaction(async (m) => {
+      const attemptNumber = delivery.attemptCount;
+      const next = outcome.ok ? null : nextAttemptAt(attemptNumber, now);
+      const qb = m
+        .createQueryBuilder()
+        .update(WebhookDelivery)
+        .set({
+          status: outcome.ok ? 'succeeded' : next ? 'pending' : 'failed',
+          nextAttemptAt: next,
+          lastStatusCode: outcome.statusCode,
+          lastError: outcome.ok ? null : outcome.error,
+          leaseOwner: null,
+          leaseExpiresAt: null,
+          updatedAt: now,
+        })
+        .where('id = :id', { id: delivery.id })
+        .andWhere("status = 'delivering'")
+        .andWhere('attempt_count = :attemptNumber', { attemptNumber });
+      if (leaseOwner === null) qb.andWhere('lease_owner IS NULL');
+      else qb.andWhere('lease_owner = :owner', { owner: leaseOwner });
+      const result = await qb.execute();
+      if (result.affected !== 1) return false;
+      await m.insert(WebhookDeliveryAttempt, {
+        id: newId.deliveryAttempt(),
+        deliveryId: delivery.id,
+        attemptNumber,
+        statusCode: outcome.statusCode,
+        error: outcome.ok ? null : outcome.error,
+        durationMs: Math.max(0, now.getTime() - (delivery.lastAttemptAt?.getTime() ?? now.getTime())),
+        createdAt: now,
+      });
+      return true;
+    });
+  }
+}

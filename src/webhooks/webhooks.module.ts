@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { WebhookDispatcher } from './dispatcher.service.js';
+import { JweEncrypter } from './jwe.js';
+import { WebhookOutbox } from './outbox.service.js';
+
+/** The delivery engine: outbox fan-out and the dispatcher. */
+@Module({
+  providers: [WebhookDispatcher, WebhookOutbox, { provide: JweEncrypter, useValue: new JweEncrypter() }],
+  exports: [WebhookDispatcher],
+})
+export class WebhooksModule {}
