@@ -9,7 +9,8 @@ import { DatabaseService } from './database.service.js';
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [appConfig.KEY],
-      useFactory: (config: AppConfig) => buildDataSourceOptions(config),
+      // Fail fast with a clear error instead of @nestjs/typeorm's default 10 × 3 s retries.
+      useFactory: (config: AppConfig) => ({ ...buildDataSourceOptions(config), retryAttempts: 2, retryDelay: 1000 }),
     }),
   ],
   providers: [DatabaseService],
