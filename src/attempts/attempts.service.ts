@@ -31,7 +31,9 @@ export class AttemptsService {
     const scope = { organizationId: principal.organizationId, livemode: principal.livemode };
     if (query.session_id !== undefined) {
       const sessionId = query.session_id;
-      const session = await this.db.read((m) => m.findOne(Session, { where: { id: sessionId } }));
+      const session = await this.db.read((m) =>
+        m.findOne(Session, { where: { id: sessionId, organizationId: scope.organizationId, livemode: scope.livemode } }),
+      );
       if (session && isOpen(session) && session.expiresAt.getTime() <= this.clock.now().getTime()) {
         await this.lifecycle.expireIfOverdue(session.id);
       }

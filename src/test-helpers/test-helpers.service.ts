@@ -76,15 +76,18 @@ export class TestHelpersService {
     id: string,
     work: (m: EntityManager, session: Session, now: Date) => Promise<void>,
   ): Promise<SessionResponse> {
-    return this.db.transaction(async (m) => {
+    const response = await this.db.transaction(async (m) => {
       const now = this.clock.now();
       const session = await this.lifecycle.lockSession(m, id);
       if (!session || !this.sessions.isVisible(principal, session)) throw sessionNotFound('get-by-id');
       await this.lifecycle.expireIfOverdueIn(m, session, now);
-      if (!isOpen(session)) throw sessionTerminal();
+      // Return instead of throwing: a throw would roll back the lazy expiry just applied.
+      if (!isOpen(session)) return null;
       await work(m, session, now);
       const attempts = (await this.sessions.attemptsBySession([session.id], m)).get(session.id) ?? [];
       return this.sessions.toResponseWith(session, attempts);
     });
+    if (!response) throw sessionTerminal();
+    return response;
   }
 }
