@@ -19,6 +19,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/verify/page/**/*.js'],
+    languageOptions: { globals: { ...globals.browser }, sourceType: 'script' },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*', '**/*.spec.ts'],
     rules: { 'no-console': 'off' },
   },

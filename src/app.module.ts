@@ -15,6 +15,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { TestHelpersModule } from './test-helpers/test-helpers.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
+import { WebhooksApiModule } from './webhooks/webhooks-api.module.js';
 import { VerifyModule } from './verify/verify.module.js';
 
 @Module({
@@ -35,6 +36,7 @@ import { VerifyModule } from './verify/verify.module.js';
     SessionsModule,
     TestHelpersModule,
     VerifyModule,
+    WebhooksApiModule,
   ],
 })
 export class AppModule {}

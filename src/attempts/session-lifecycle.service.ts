@@ -168,6 +168,8 @@ export class SessionLifecycleService {
       handoffConsumedAt: null,
       deviceIdHash: null,
       appVersion: null,
+      connectionLeaseOwner: null,
+      connectionLeaseExpiresAt: null,
       completedAt: null,
       createdAt,
       updatedAt: createdAt,
@@ -175,6 +177,25 @@ export class SessionLifecycleService {
     } satisfies Attempt);
     await manager.insert(Attempt, attempt);
     return attempt;
+  }
+
+  /**
+   * A newer handoff replaces the older ones (§6.3, extension rule of §4.1): every other
+   * `in_progress` attempt of the session whose token was never used becomes `cancelled`
+   * (no failure code, not counted toward the budget), which voids its token. No event:
+   * an unused handoff is not an outcome. Returns how many attempts were cancelled.
+   */
+  async cancelUnusedAttemptsIn(manager: EntityManager, session: Session, exceptAttemptId: string, now: Date): Promise<number> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(Attempt)
+      .set({ status: 'cancelled', failureCode: null, completedAt: now, updatedAt: now })
+      .where('session_id = :sessionId', { sessionId: session.id })
+      .andWhere('id <> :exceptAttemptId', { exceptAttemptId })
+      .andWhere("status = 'in_progress'")
+      .andWhere('handoff_consumed_at IS NULL')
+      .execute();
+    return result.affected ?? 0;
   }
 
   /** Moves a `created` session to `in_progress` (first consumed handoff, §3.8). */

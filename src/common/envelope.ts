@@ -25,9 +25,12 @@ export function ListEndpoint(): MethodDecorator {
   return applyDecorators(RouteConfig({ [LIST_ROUTE]: true }), SetMetadata(LIST_ROUTE, true));
 }
 
-/** `limit` as the error envelope reports it: the requested one when valid, else 10. */
+/**
+ * `limit` as the error envelope reports it: the requested one when valid, else 10. "Valid"
+ * is what QueryInt accepts (leading zeros included: `0005` lists 5), so the two agree.
+ */
 export function requestedLimit(raw: unknown): number {
-  if (typeof raw === 'string' && /^\d{1,3}$/.test(raw)) {
+  if (typeof raw === 'string' && /^\d{1,9}$/.test(raw)) {
     const n = Number(raw);
     if (n >= 1 && n <= 100) return n;
   }

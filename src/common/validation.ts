@@ -58,6 +58,26 @@ export function bodyProblemToApiError(problem: DeferredBodyError): ApiError {
 }
 
 /**
+ * Body keys that would never reach a DTO: Nest strips `__proto__`, `constructor` and
+ * `prototype` (prototype-pollution guard) and class-transformer skips names inherited from
+ * Object.prototype (`toString`, `valueOf`, …). Left alone they would be dropped silently,
+ * where the contract wants an unknown property to be a 400 (§1.1).
+ */
+const isShadowedKey = (key: string): boolean => key === 'prototype' || key in Object.prototype;
+
+/** Each body being validated, as parsed, keyed by the object the DTO is built from. */
+const pristineBodies = new WeakMap<object, Record<string, unknown>>();
+
+/**
+ * The body exactly as parsed (every key kept), for a `@Transform` whose field must see keys
+ * such as `toString` or `__proto__` (the share_fields map, §3.6). `source` is the `obj` of
+ * the transform; undefined outside the global pipe.
+ */
+export function pristineBodyOf(source: unknown): Record<string, unknown> | undefined {
+  return source !== null && typeof source === 'object' ? pristineBodies.get(source) : undefined;
+}
+
+/**
  * The global pipe: strict on bodies (unknown properties are errors), lenient on queries
  * (unknown parameters are ignored, §1.1), and no implicit type conversion anywhere.
  */
@@ -83,6 +103,45 @@ export class AppValidationPipe extends ValidationPipe {
       if (value === undefined) value = {};
     }
     if (metadata.type === 'query') return this.queryPipe.transform(value ?? {}, metadata);
+    if (metadata.type === 'body' && value !== null && typeof value === 'object' && this.toValidate(metadata)) {
+      return this.transformBody(value as Record<string, unknown>, metadata);
+    }
     return super.transform(value, metadata);
+  }
+
+  /** Validates a body DTO without losing keys the framework drops (see isShadowedKey). */
+  private async transformBody(body: Record<string, unknown>, metadata: ArgumentMetadata): Promise<unknown> {
+    // HTTP bodies come from JSON.parse, so a JSON round trip is an exact copy (own `__proto__`
+    // included); anything that is not JSON-safe is validated as before.
+    let pristine: Record<string, unknown>;
+    try {
+      pristine = JSON.parse(JSON.stringify(body)) as Record<string, unknown>;
+    } catch {
+      return super.transform(body, metadata);
+    }
+    const keys = Object.keys(pristine);
+    const shadowed = keys.find(isShadowedKey);
+    pristineBodies.set(body, pristine);
+    try {
+      const dto = await super.transform(body, metadata);
+      if (shadowed !== undefined) throw ApiError.badRequest(shadowed, `Unknown property \`${shadowed}\`.`);
+      return dto;
+    } catch (error) {
+      // Priority errors (share contract stage 1) keep winning; between two unknown properties
+      // the first one in the body is named.
+      if (
+        shadowed !== undefined &&
+        error instanceof ApiError &&
+        error.code === 'BAD_REQUEST' &&
+        error.param !== undefined &&
+        error.param !== shadowed &&
+        keys.indexOf(error.param.split('.')[0]) > keys.indexOf(shadowed)
+      ) {
+        throw ApiError.badRequest(shadowed, `Unknown property \`${shadowed}\`.`);
+      }
+      throw error;
+    } finally {
+      pristineBodies.delete(body);
+    }
   }
 }

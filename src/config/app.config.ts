@@ -31,6 +31,9 @@ export interface AppSettings {
   docsBaseUrl: string;
   corsOrigins: string[];
   expirySweepIntervalS: number;
+  /** Folder of trusted CSCA certificates and master lists (§6.7); null: every chip check fails. */
+  cscaTrustStoreDir: string | null;
+  faceMatch: { url: string | null; secret: string | null; threshold: number | null; timeoutMs: number };
   webhooks: { dispatchIntervalMs: number; concurrency: number; timeoutMs: number };
   /** Requests per minute and API key (public: per client IP); 0 turns a bucket off (§1.10). */
   rateLimits: { sessionsCreate: number; write: number; read: number; public: number };
@@ -113,6 +116,13 @@ export function loadSettings(raw: Record<string, string | undefined> = process.e
       .map((o) => o.trim())
       .filter(Boolean),
     expirySweepIntervalS: env.EXPIRY_SWEEP_INTERVAL_S,
+    cscaTrustStoreDir: env.CSCA_TRUST_STORE_DIR ? resolve(env.CSCA_TRUST_STORE_DIR) : null,
+    faceMatch: {
+      url: env.FACE_MATCH_URL ?? null,
+      secret: env.FACE_MATCH_SECRET ?? null,
+      threshold: env.FACE_MATCH_THRESHOLD ?? null,
+      timeoutMs: env.FACE_MATCH_TIMEOUT_MS,
+    },
     webhooks: {
       dispatchIntervalMs: env.WEBHOOK_DISPATCH_INTERVAL_MS,
       concurrency: env.WEBHOOK_DISPATCH_CONCURRENCY,

@@ -100,6 +100,35 @@ export class EnvironmentVariables {
   @Max(60, { message: 'EXPIRY_SWEEP_INTERVAL_S must be an integer from 30 to 60' })
   EXPIRY_SWEEP_INTERVAL_S = 30;
 
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  CSCA_TRUST_STORE_DIR?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^(https?:\/\/[^\s/]+(\/[^\s]*)?|dev:accept-any-face)$/, {
+    message: 'FACE_MATCH_URL must be an http(s) URL (or dev:accept-any-face for local demos)',
+  })
+  FACE_MATCH_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  FACE_MATCH_SECRET?: string;
+
+  @Transform(({ value }) => (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)) ? Number(value) : value === '' ? undefined : value))
+  @IsOptional()
+  @Min(0, { message: 'FACE_MATCH_THRESHOLD must be a number from 0 to 1' })
+  @Max(1, { message: 'FACE_MATCH_THRESHOLD must be a number from 0 to 1' })
+  FACE_MATCH_THRESHOLD?: number;
+
+  @Transform(toInt)
+  @IsInt({ message: 'FACE_MATCH_TIMEOUT_MS must be an integer from 100 to 120000' })
+  @Min(100, { message: 'FACE_MATCH_TIMEOUT_MS must be an integer from 100 to 120000' })
+  @Max(120000, { message: 'FACE_MATCH_TIMEOUT_MS must be an integer from 100 to 120000' })
+  FACE_MATCH_TIMEOUT_MS = 10000;
+
   @Transform(toInt)
   @IsInt({ message: 'WEBHOOK_DISPATCH_INTERVAL_MS must be an integer from 0 (off: dispatch only when deliveries are created) to 600000' })
   @Min(0, { message: 'WEBHOOK_DISPATCH_INTERVAL_MS must be an integer from 0 (off: dispatch only when deliveries are created) to 600000' })
@@ -146,7 +175,7 @@ export class EnvironmentVariables {
   LOG_LEVEL?: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 }
 
-const SECRET_VARIABLES = new Set(['SERVER_SECRET', 'ADMIN_TOKEN', 'DATABASE_URL']);
+const SECRET_VARIABLES = new Set(['SERVER_SECRET', 'ADMIN_TOKEN', 'DATABASE_URL', 'FACE_MATCH_SECRET']);
 
 /**
  * Validates the raw environment. Unknown variables are ignored; a bad value throws a
@@ -155,7 +184,7 @@ const SECRET_VARIABLES = new Set(['SERVER_SECRET', 'ADMIN_TOKEN', 'DATABASE_URL'
 export function validateEnv(raw: Record<string, string | undefined>): EnvironmentVariables {
   const known = Object.keys(new EnvironmentVariables());
   const picked: Record<string, string> = {};
-  for (const key of [...known, 'DATABASE_URL', 'DB_DRIVER', 'SERVER_SECRET', 'ADMIN_TOKEN', 'PUBLIC_BASE_URL', 'VERIFY_BASE_URL', 'DOCS_BASE_URL', 'CORS_ORIGINS', 'LOG_LEVEL']) {
+  for (const key of [...known, 'DATABASE_URL', 'DB_DRIVER', 'SERVER_SECRET', 'ADMIN_TOKEN', 'PUBLIC_BASE_URL', 'VERIFY_BASE_URL', 'DOCS_BASE_URL', 'CORS_ORIGINS', 'LOG_LEVEL', 'CSCA_TRUST_STORE_DIR', 'FACE_MATCH_URL', 'FACE_MATCH_SECRET', 'FACE_MATCH_THRESHOLD']) {
     const value = raw[key];
     if (value !== undefined) picked[key] = value;
   }

@@ -1,13 +1,12 @@
 import { Module } from '@nestjs/common';
 import { AttemptsModule } from '../attempts/attempts.module.js';
-import { VerifyController } from '../verify/verify.controller.js';
 import { ExpirySweeper } from './expiry-sweeper.service.js';
 import { SessionsController } from './sessions.controller.js';
 import { SessionsService } from './sessions.service.js';
 
 @Module({
   imports: [AttemptsModule],
-  controllers: [SessionsController, VerifyController],
+  controllers: [SessionsController],
   providers: [SessionsService, ExpirySweeper],
   exports: [SessionsService],
 })

@@ -1,16 +1,52 @@
-import { Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/auth.decorators.js';
 import { RawBody } from '../common/raw-body.decorator.js';
+import { ApiEnvelope } from '../common/swagger.js';
 import { SessionsService } from '../sessions/sessions.service.js';
+import { HandoffResponse } from './dto/handoff.response.js';
 import { PublicCancelDto } from './dto/public-cancel.dto.js';
+import { VerifyStatusResponse } from './dto/verify-status.response.js';
+import { VerifyService } from './verify.service.js';
 
 /** Public endpoints of the verify flow (§6): no API key; errors use the public shape (§6.2). */
 @ApiTags('Verify (public)')
 @Public()
 @Controller('v1/verify/session')
 export class VerifyController {
-  constructor(private readonly sessions: SessionsService) {}
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly verify: VerifyService,
+  ) {}
+
+  @ApiOperation({
+    summary: 'Hand the verification off to the mobile app',
+    description:
+      'Used by the hosted page; no body. Starts a new attempt with a 5-minute `mobile_write_token`, or returns the same one again when the newest unused handoff was issued at most 60 s ago. The QR code and deep link carry this object: `kayle-id://verify?payload=<base64url of its JSON>`.',
+  })
+  @ApiEnvelope(HandoffResponse)
+  @ApiResponse({ status: 400, description: 'INVALID_SESSION_ID.' })
+  @ApiResponse({ status: 404, description: 'SESSION_NOT_FOUND.' })
+  @ApiResponse({ status: 409, description: 'TEST_MODE_SESSION or SESSION_IN_PROGRESS.' })
+  @ApiResponse({ status: 410, description: 'SESSION_EXPIRED: the session is final (succeeded, failed, expired or cancelled).' })
+  @Header('Cache-Control', 'no-store')
+  @Post(':id/handoff')
+  handoff(@Param('id') id: string): Promise<HandoffResponse> {
+    return this.verify.handoff(id);
+  }
+
+  @ApiOperation({
+    summary: 'Public status of a session',
+    description: 'Polled by the hosted page: status, newest attempt and phase, remaining attempts and the requested claims.',
+  })
+  @ApiEnvelope(VerifyStatusResponse)
+  @ApiResponse({ status: 400, description: 'INVALID_SESSION_ID.' })
+  @ApiResponse({ status: 404, description: 'SESSION_NOT_FOUND.' })
+  @Header('Cache-Control', 'no-store')
+  @Get(':id/status')
+  status(@Param('id') id: string): Promise<VerifyStatusResponse> {
+    return this.verify.status(id);
+  }
 
   @ApiOperation({
     summary: 'Cancel a session with its cancel_token',

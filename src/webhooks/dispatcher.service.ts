@@ -151,7 +151,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     const lease = `${this.owner}.${randomToken(8)}`;
     const leaseUntil = now.getTime() + LEASE_MS;
     if (this.db.driver === 'postgres') {
-      const rows: Array<{ id: string }> = await this.db.dataSource.query(
+      // TypeORM returns [rows, affected] for an UPDATE … RETURNING on PostgreSQL.
+      const [rows]: [Array<{ id: string }>, number] = await this.db.dataSource.query(
         `UPDATE webhook_deliveries SET status = 'delivering', lease_owner = $1, lease_expires_at = $2,
                 attempt_count = attempt_count + 1, last_attempt_at = $3, updated_at = $3
           WHERE id IN (SELECT id FROM webhook_deliveries

@@ -60,6 +60,13 @@ export class Attempt {
   @Column({ name: 'app_version', type: 'varchar', length: 64, nullable: true })
   appVersion: string | null;
 
+  /** Which live socket owns the attempt (§6.6), until `connectionLeaseExpiresAt`. */
+  @Column({ name: 'connection_lease_owner', type: 'varchar', length: 64, nullable: true })
+  connectionLeaseOwner: string | null;
+
+  @TimestampColumn({ name: 'connection_lease_expires_at', nullable: true })
+  connectionLeaseExpiresAt: Date | null;
+
   @TimestampColumn({ name: 'completed_at', nullable: true })
   completedAt: Date | null;
 

@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateBy, ValidateIf } from 'class-validator';
 import { ApiError } from '../../common/errors/api-error.js';
-import { registerPriorityConstraint } from '../../common/validation.js';
+import { pristineBodyOf, registerPriorityConstraint } from '../../common/validation.js';
 import { checkShareFieldsShape, ShareContractViolation, type ShareContractCode } from '../share-contract/index.js';
 import { ShareFieldInput } from './share-field.dto.js';
 
@@ -56,6 +57,12 @@ export class CreateSessionDto {
       nationality_code: { required: false, reason: 'Shipping restrictions.' },
     },
   })
+  // The map as sent: class-transformer would drop claim keys such as `toString` or `__proto__`,
+  // which must fail as unknown claims instead (§3.6.4).
+  @Transform(({ obj, value }) => {
+    const raw = pristineBodyOf(obj);
+    return raw && Object.hasOwn(raw, 'share_fields') ? raw.share_fields : value;
+  })
   @ValidateIf((o: CreateSessionDto) => o.share_fields !== undefined)
   @IsShareFieldsShape()
   share_fields?: Record<string, ShareFieldInput>;
@@ -64,7 +71,8 @@ export class CreateSessionDto {
    * Seconds until the session expires, 300 to 86400. Default 3600.
    * @example 3600
    */
-  @IsOptional()
+  // Not @IsOptional(): that would let `null` through, and only redirect_url may be null (§3.2).
+  @ValidateIf((o: CreateSessionDto) => o.expires_in !== undefined)
   @IsInt({ message: 'expires_in must be an integer number of seconds' })
   @Min(300, { message: 'expires_in must be at least 300 seconds' })
   @Max(86400, { message: 'expires_in must be at most 86400 seconds' })

@@ -1,0 +1,92 @@
+// Servers the cases run against. Each target is started at most once per bench run, as a
+// child process on a free loopback port, and stopped at the end (or on failure).
+//
+// To add one (e.g. a minimal Nest + Fastify + TypeORM floor app in bench/floor/, or Passline
+// on PostgreSQL): add an entry whose start(ctx) returns { url, pid, stop(), ...helpers }, and
+// optionally check() that throws before anything starts when a prerequisite is missing.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, startNode, waitForHttp } from './lib/processes.js';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+
+/** A bare node:http server: the floor every Passline figure is compared with. */
+async function startHttpFloor() {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const handle = startNode('floor-http', join(ROOT, 'bench/floor/http-server.js'), { env: { PORT: String(port), HOST: '127.0.0.1' } });
+  await waitForHttp(handle, `${url}/health`);
+  return { url, pid: handle.pid, stop: () => handle.stop() };
+}
+
+/**
+ * The built server (dist/src/main.js) in production mode on a fresh SQLite file in a temp
+ * folder. `env` overrides the defaults (e.g. higher rate limits for write cases).
+ */
+const PASSLINE_MAIN = join(ROOT, 'dist/src/main.js');
+
+function checkBuilt() {
+  if (!existsSync(PASSLINE_MAIN)) throw new Error(`${PASSLINE_MAIN} is missing: run \`npm run build\` (npm run bench does).`);
+}
+
+async function startPassline(ctx, env = {}) {
+  checkBuilt();
+  const main = PASSLINE_MAIN;
+  const dir = mkdtempSync(join(tmpdir(), 'passline-bench-'));
+  ctx.onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const adminToken = randomBytes(24).toString('hex');
+  const handle = startNode('passline', main, {
+    env: {
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      PUBLIC_BASE_URL: url,
+      LOG_LEVEL: 'error',
+      DATABASE_URL: join(dir, 'passline.sqlite'),
+      DB_DRIVER: 'sqlite',
+      SERVER_SECRET: randomBytes(32).toString('hex'),
+      ADMIN_TOKEN: adminToken,
+      ...env,
+    },
+  });
+  await waitForHttp(handle, `${url}/health`);
+
+  /** One admin API call; returns `data` or throws with the response. */
+  const admin = async (method, path, body) => {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${adminToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const json = await res.json();
+    if (res.status !== 200) throw new Error(`${method} ${path} -> ${res.status} ${JSON.stringify(json)}`);
+    return json.data;
+  };
+  const keys = new Map();
+  let org = null;
+  return {
+    url,
+    pid: handle.pid,
+    stop: () => handle.stop(),
+    admin,
+    /** A real API key (cached per mode and scopes) in a "Bench" organization. */
+    async apiKey({ livemode = false, scopes } = {}) {
+      const cacheKey = `${livemode}:${scopes ?? 'all'}`;
+      if (!keys.has(cacheKey)) {
+        org ??= await admin('POST', '/v1/admin/orgs', { name: 'Bench' });
+        const created = await admin('POST', '/v1/admin/api-keys', { organization_id: org.id, name: `Bench ${cacheKey}`, livemode, scopes });
+        keys.set(cacheKey, created.key);
+      }
+      return keys.get(cacheKey);
+    },
+  };
+}
+
+export const TARGETS = {
+  'floor-http': { describe: 'bare node:http JSON server (bench/floor/http-server.js)', start: () => startHttpFloor() },
+  passline: { describe: 'dist/src/main.js, NODE_ENV=production, fresh SQLite file', check: checkBuilt, start: (ctx) => startPassline(ctx) },
+};

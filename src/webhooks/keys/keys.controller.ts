@@ -1,0 +1,77 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Scopes } from '../../auth/auth.decorators.js';
+import { CurrentPrincipal, type Principal } from '../../auth/principal.js';
+import { EmptyBodyPipe } from '../../common/dto/empty-body.dto.js';
+import { ListEndpoint, Page } from '../../common/envelope.js';
+import { ApiEnvelope, ApiErrors, ApiListEnvelope } from '../../common/swagger.js';
+import { CreateKeyDto } from './dto/create-key.dto.js';
+import { EncryptionKeyResponse } from './dto/key.response.js';
+import { ListKeysQuery } from './dto/list-keys.query.js';
+import { WebhookKeysService } from './keys.service.js';
+
+@ApiTags('Webhook encryption keys')
+@ApiErrors(401, 403, 429)
+@Controller('v1/webhooks')
+export class WebhookKeysController {
+  constructor(private readonly keys: WebhookKeysService) {}
+
+  @ApiOperation({
+    summary: 'Register an encryption key',
+    description: 'Stores the RSA public key active; every other key of the endpoint is deactivated.',
+  })
+  @ApiEnvelope(EncryptionKeyResponse)
+  @ApiErrors(400, 404, 409, 413, 422)
+  @Scopes('webhooks:write')
+  @HttpCode(200)
+  @Post('endpoints/:endpoint_id/keys')
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Param('endpoint_id') endpointId: string,
+    @Body() body: CreateKeyDto,
+  ): Promise<EncryptionKeyResponse> {
+    return this.keys.create(principal, endpointId, body);
+  }
+
+  @ApiOperation({ summary: "List an endpoint's encryption keys, newest first" })
+  @ApiListEnvelope(EncryptionKeyResponse)
+  @ApiErrors(400, 404)
+  @ListEndpoint()
+  @Scopes('webhooks:read')
+  @Get('endpoints/:endpoint_id/keys')
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Param('endpoint_id') endpointId: string,
+    @Query() query: ListKeysQuery,
+  ): Promise<Page<EncryptionKeyResponse>> {
+    return this.keys.list(principal, endpointId, query);
+  }
+
+  @ApiOperation({ summary: 'Deactivate an encryption key', description: 'A repeat refreshes `disabled_at`.' })
+  @ApiEnvelope(EncryptionKeyResponse)
+  @ApiErrors(400, 404, 409, 422)
+  @Scopes('webhooks:write')
+  @HttpCode(200)
+  @Post('keys/:key_id/deactivate')
+  deactivate(
+    @CurrentPrincipal() principal: Principal,
+    @Param('key_id') id: string,
+    @Body(EmptyBodyPipe) _body: Record<string, never>,
+  ): Promise<EncryptionKeyResponse> {
+    return this.keys.deactivate(principal, id);
+  }
+
+  @ApiOperation({ summary: 'Reactivate an encryption key', description: 'Other keys of the endpoint are left alone.' })
+  @ApiEnvelope(EncryptionKeyResponse)
+  @ApiErrors(400, 404, 409, 422)
+  @Scopes('webhooks:write')
+  @HttpCode(200)
+  @Post('keys/:key_id/reactivate')
+  reactivate(
+    @CurrentPrincipal() principal: Principal,
+    @Param('key_id') id: string,
+    @Body(EmptyBodyPipe) _body: Record<string, never>,
+  ): Promise<EncryptionKeyResponse> {
+    return this.keys.reactivate(principal, id);
+  }
+}
