@@ -8,6 +8,7 @@ import { BODY_READ_CAP_BYTES, registerBodyParser } from './common/http/body.js';
 import { registerCors } from './common/http/cors.js';
 import { requestIdFor } from './common/http/request-id.js';
 import { AppValidationPipe } from './common/validation.js';
+import { PathWsAdapter } from './verify/mobile/path-ws.adapter.js';
 import { APP_VERSION } from './health/health.controller.js';
 
 /** The Fastify adapter used by main.ts and by the tests. */
@@ -42,6 +43,7 @@ export function configureApp(
   registerCors(fastify, config.corsOrigins);
   registerBodyParser(fastify);
 
+  app.useWebSocketAdapter(new PathWsAdapter(app));
   app.useGlobalPipes(new AppValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter(config));
   app.useGlobalInterceptors(new EnvelopeInterceptor());

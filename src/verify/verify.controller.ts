@@ -1,6 +1,8 @@
-import { Controller, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.decorators.js';
+import { PublicRateLimitGuard } from '../rate-limit/public-rate-limit.guard.js';
 import { RawBody } from '../common/raw-body.decorator.js';
 import { ApiEnvelope } from '../common/swagger.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -12,6 +14,7 @@ import { VerifyService } from './verify.service.js';
 /** Public endpoints of the verify flow (§6): no API key; errors use the public shape (§6.2). */
 @ApiTags('Verify (public)')
 @Public()
+@UseGuards(PublicRateLimitGuard)
 @Controller('v1/verify/session')
 export class VerifyController {
   constructor(
@@ -63,5 +66,19 @@ export class VerifyController {
   @Post(':id/cancel')
   async cancel(@Param('id') id: string, @RawBody() body: unknown): Promise<void> {
     await this.sessions.cancelWithToken(id, body);
+  }
+
+  @ApiOperation({
+    summary: 'The mobile WebSocket (§6.5)',
+    description:
+      'Open it with `Upgrade: websocket` (JSON text frames: hello, phase, data, share_selection). A plain HTTP request gets 426.',
+  })
+  @ApiResponse({ status: 426, description: 'WEBSOCKET_REQUIRED (exact body).' })
+  @Get(':id')
+  websocketRequired(@Res() reply: FastifyReply): void {
+    void reply
+      .status(426)
+      .header('content-type', 'application/json; charset=utf-8')
+      .send({ error: { code: 'WEBSOCKET_REQUIRED', message: 'This endpoint requires a WebSocket connection.' } });
   }
 }

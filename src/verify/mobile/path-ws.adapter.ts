@@ -41,7 +41,8 @@ export class PathWsAdapter extends WsAdapter {
   override async dispose(): Promise<void> {
     if (this.listener) (this.httpServer as Server | undefined)?.off('upgrade', this.listener);
     this.listener = null;
-    await Promise.all(this.servers.splice(0).map((server) => this.close(server)));
+    // Nest closes each gateway's server itself (adapter.close) before disposing.
+    this.servers.splice(0);
     await super.dispose();
   }
 
