@@ -30,19 +30,23 @@ export class IdempotencyLifecycle implements OnModuleInit, OnApplicationBootstra
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (!fastify) return;
-    fastify.addHook('onSend', async (request: FastifyRequest & IdempotentRequest, reply: FastifyReply, payload: unknown) => {
-      const pending = request.idempotency;
-      if (!pending) return payload;
-      request.idempotency = undefined;
-      const status = reply.statusCode;
-      try {
-        if (isReplayable(status)) await this.idempotency.complete(pending.apiKeyId, pending.key, status, bodyText(payload));
-        else await this.idempotency.release(pending.apiKeyId, pending.key);
-      } catch (err) {
-        this.logger.error(`Could not record an idempotent response: ${(err as Error).message}`);
-      }
-      return payload;
-    });
+    // A callback hook, not an async one: most responses carry no idempotency key and
+    // should not pay for an extra promise on the hot path.
+    fastify.addHook(
+      'onSend',
+      (request: FastifyRequest & IdempotentRequest, reply: FastifyReply, payload: unknown, done: (err: null, value: unknown) => void) => {
+        const pending = request.idempotency;
+        if (!pending) return done(null, payload);
+        request.idempotency = undefined;
+        const status = reply.statusCode;
+        const write = isReplayable(status)
+          ? this.idempotency.complete(pending.apiKeyId, pending.key, status, bodyText(payload))
+          : this.idempotency.release(pending.apiKeyId, pending.key);
+        write
+          .catch((err: unknown) => this.logger.error(`Could not record an idempotent response: ${(err as Error).message}`))
+          .finally(() => done(null, payload));
+      },
+    );
   }
 
   onApplicationBootstrap(): void {
