@@ -7,27 +7,109 @@
 //   optIn     true: only runs when named in BENCH_CASES (slow or heavy cases)
 //   prepare   async (target) => autocannon options ({ method, path, headers, body } or
 //             { requests: [...] }). Runs once, before the first connection count: seed
-//             data here (e.g. 10k sessions through the API) and mint keys with
-//             target.apiKey().
+//             data here and mint keys with target.apiKey().
 //   expect    status the first request must answer before measuring (default 200)
-//
-// Example for later work (needs the sessions module, and rate limits raised on a
-// dedicated target or the 429s will dominate):
-//   { id: 'sessions:create', target: 'passline', floor: 'floor:health', optIn: true,
-//     prepare: async (t) => ({ method: 'POST', path: '/v1/sessions',
-//       headers: { authorization: `Bearer ${await t.apiKey()}`, 'content-type': 'application/json' },
-//       body: JSON.stringify({ share_fields: { age_over_18: { required: true, reason: 'Adult.' } } }) }) }
+import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+
+const json = (key) => ({ authorization: `Bearer ${key}`, 'content-type': 'application/json' });
+const createBody = JSON.stringify({
+  share_fields: { age_over_18: { required: true, reason: 'Confirm you are an adult.' } },
+  redirect_url: 'https://shop.example/return',
+});
+
+async function createSession(target, key) {
+  const res = await fetch(`${target.url}/v1/sessions`, { method: 'POST', headers: json(key), body: createBody });
+  const body = await res.json();
+  if (res.status !== 200) throw new Error(`seeding a session failed: ${res.status} ${JSON.stringify(body)}`);
+  return body.data.id;
+}
+
+/**
+ * Brings the live environment of the bench organization to `total` sessions, written
+ * straight into the SQLite file (the API would take minutes for 100k); created_at spreads
+ * over the last 30 days, expiry is far away so lazy expiry has nothing to do.
+ */
+async function seedSessions(target, total) {
+  const key = await target.apiKey({ livemode: true });
+  await createSession(target, key);
+  const db = new Database(target.databasePath, { timeout: 10000 });
+  const orgId = target.organizationId();
+  const existing = db.prepare('SELECT COUNT(*) AS n FROM sessions WHERE organization_id = ? AND livemode = 1').get(orgId).n;
+  const template = db.prepare('SELECT * FROM sessions WHERE organization_id = ? AND livemode = 1 LIMIT 1').get(orgId);
+  const insert = db.prepare(
+    `INSERT INTO sessions (id, organization_id, livemode, status, failure_code, contract_version, share_fields, redirect_url,
+       cancel_token_hash, cancel_token_used_at, expires_at, completed_at, created_at, updated_at)
+     VALUES (@id, @organization_id, 1, 'created', NULL, 1, @share_fields, @redirect_url, @hash, NULL, @expires, NULL, @created, @created)`,
+  );
+  const now = Date.now();
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  const id = () => `vs_${Array.from(randomBytes(64), (b) => alphabet[b % 36]).join('')}`;
+  db.transaction(() => {
+    for (let i = existing; i < total; i++) {
+      insert.run({
+        id: id(),
+        organization_id: orgId,
+        share_fields: template.share_fields,
+        redirect_url: template.redirect_url,
+        hash: template.cancel_token_hash,
+        expires: now + 7 * 86_400_000,
+        created: now - Math.floor(Math.random() * 30 * 86_400_000),
+      });
+    }
+  })();
+  db.close();
+  return key;
+}
 
 export const CASES = [
+  { id: 'floor:health', target: 'floor-http', prepare: async () => ({ method: 'GET', path: '/health' }) },
   {
-    id: 'floor:health',
-    target: 'floor-http',
-    prepare: async () => ({ method: 'GET', path: '/health' }),
+    id: 'floor:nest-insert',
+    target: 'floor-nest',
+    prepare: async () => ({
+      method: 'POST',
+      path: '/items',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'bench' }),
+    }),
   },
   {
-    id: 'health',
+    id: 'floor:nest-read',
+    target: 'floor-nest',
+    prepare: async (t) => {
+      const res = await fetch(`${t.url}/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"read"}' });
+      const { data } = await res.json();
+      return { method: 'GET', path: `/items/${data.id}` };
+    },
+  },
+  { id: 'health', target: 'passline', floor: 'floor:health', prepare: async () => ({ method: 'GET', path: '/health' }) },
+  {
+    id: 'sessions:create',
     target: 'passline',
-    floor: 'floor:health',
-    prepare: async () => ({ method: 'GET', path: '/health' }),
+    floor: 'floor:nest-insert',
+    prepare: async (t) => ({ method: 'POST', path: '/v1/sessions', headers: json(await t.apiKey()), body: createBody }),
+  },
+  {
+    id: 'sessions:get',
+    target: 'passline',
+    floor: 'floor:nest-read',
+    prepare: async (t) => {
+      const key = await t.apiKey();
+      const id = await createSession(t, key);
+      return { method: 'GET', path: `/v1/sessions/${id}`, headers: json(key) };
+    },
+  },
+  {
+    id: 'sessions:list-10k',
+    target: 'passline',
+    floor: 'floor:nest-read',
+    prepare: async (t) => ({ method: 'GET', path: '/v1/sessions?limit=10', headers: json(await seedSessions(t, 10_000)) }),
+  },
+  {
+    id: 'sessions:list-100k',
+    target: 'passline',
+    floor: 'floor:nest-read',
+    prepare: async (t) => ({ method: 'GET', path: '/v1/sessions?limit=10', headers: json(await seedSessions(t, 100_000)) }),
   },
 ];

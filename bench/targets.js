@@ -31,6 +31,19 @@ function checkBuilt() {
   if (!existsSync(PASSLINE_MAIN)) throw new Error(`${PASSLINE_MAIN} is missing: run \`npm run build\` (npm run bench does).`);
 }
 
+/** The minimal Nest + Fastify + TypeORM app (bench/floor/nest-typeorm.js) on a fresh SQLite file. */
+async function startNestFloor(ctx) {
+  const dir = mkdtempSync(join(tmpdir(), 'passline-bench-floor-'));
+  ctx.onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const handle = startNode('nest-floor', join(ROOT, 'bench/floor/nest-typeorm.js'), {
+    env: { PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: join(dir, 'floor.sqlite') },
+  });
+  await waitForHttp(handle, `${url}/health`);
+  return { url, pid: handle.pid, stop: () => handle.stop() };
+}
+
 async function startPassline(ctx, env = {}) {
   checkBuilt();
   const main = PASSLINE_MAIN;
@@ -50,6 +63,11 @@ async function startPassline(ctx, env = {}) {
       DB_DRIVER: 'sqlite',
       SERVER_SECRET: randomBytes(32).toString('hex'),
       ADMIN_TOKEN: adminToken,
+      // Throughput is the question here, not the per-key limits of §1.10.
+      RATE_LIMIT_SESSIONS_CREATE_PER_MIN: '0',
+      RATE_LIMIT_WRITE_PER_MIN: '0',
+      RATE_LIMIT_READ_PER_MIN: '0',
+      WEBHOOK_DISPATCH_INTERVAL_MS: '0',
       ...env,
     },
   });
@@ -73,6 +91,9 @@ async function startPassline(ctx, env = {}) {
     pid: handle.pid,
     stop: () => handle.stop(),
     admin,
+    databasePath: join(dir, 'passline.sqlite'),
+    /** The "Bench" organization's id (after the first apiKey() call). */
+    organizationId: () => org?.id,
     /** A real API key (cached per mode and scopes) in a "Bench" organization. */
     async apiKey({ livemode = false, scopes } = {}) {
       const cacheKey = `${livemode}:${scopes ?? 'all'}`;
@@ -88,5 +109,6 @@ async function startPassline(ctx, env = {}) {
 
 export const TARGETS = {
   'floor-http': { describe: 'bare node:http JSON server (bench/floor/http-server.js)', start: () => startHttpFloor() },
+  'floor-nest': { describe: 'minimal Nest + Fastify + TypeORM app, one insert and one read route (bench/floor/nest-typeorm.js)', start: (ctx) => startNestFloor(ctx) },
   passline: { describe: 'dist/src/main.js, NODE_ENV=production, fresh SQLite file', check: checkBuilt, start: (ctx) => startPassline(ctx) },
 };

@@ -87,7 +87,7 @@ export class ApiKeysService {
     if (last !== undefined && now - last < LAST_USED_RESOLUTION_MS) return;
     this.lastTouched.set(apiKeyId, now);
     this.db
-      .transaction((m) =>
+      .write((m) =>
         m
           .createQueryBuilder()
           .update(ApiKey)

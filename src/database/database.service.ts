@@ -25,6 +25,15 @@ export class DatabaseService {
     return this.lock.exclusive(() => this.dataSource.transaction(work));
   }
 
+  /**
+   * Runs a single-statement write (atomic by itself) without BEGIN/COMMIT round trips; on
+   * SQLite still exclusively, so it never lands inside another request's transaction.
+   */
+  write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (!this.lock) return work(this.dataSource.manager);
+    return this.lock.exclusive(() => work(this.dataSource.manager));
+  }
+
   /** Runs read-only `work` outside a transaction, never inside another one's on SQLite. */
   read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (!this.lock) return work(this.dataSource.manager);

@@ -59,7 +59,7 @@ export class SessionsService {
       createdAt: now,
       updatedAt: now,
     } satisfies Session);
-    await this.db.transaction((m) => m.insert(Session, session));
+    await this.db.write((m) => m.insert(Session, session));
     return SessionResponse.from(session, {
       verifyBaseUrl: this.config.verifyBaseUrl,
       cancelToken,
