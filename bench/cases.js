@@ -62,6 +62,8 @@ async function seedSessions(target, total) {
   return key;
 }
 
+const PG = process.env.BENCH_PG === '1';
+
 export const CASES = [
   { id: 'floor:health', target: 'floor-http', prepare: async () => ({ method: 'GET', path: '/health' }) },
   {
@@ -111,5 +113,23 @@ export const CASES = [
     target: 'passline',
     floor: 'floor:nest-read',
     prepare: async (t) => ({ method: 'GET', path: '/v1/sessions?limit=10', headers: json(await seedSessions(t, 100_000)) }),
+  },
+  {
+    id: 'pg:sessions:create',
+    target: 'passline-pg',
+    floor: 'floor:nest-insert',
+    optIn: !PG,
+    prepare: async (t) => ({ method: 'POST', path: '/v1/sessions', headers: json(await t.apiKey()), body: createBody }),
+  },
+  {
+    id: 'pg:sessions:get',
+    target: 'passline-pg',
+    floor: 'floor:nest-read',
+    optIn: !PG,
+    prepare: async (t) => {
+      const key = await t.apiKey();
+      const id = await createSession(t, key);
+      return { method: 'GET', path: `/v1/sessions/${id}`, headers: json(key) };
+    },
   },
 ];

@@ -107,7 +107,32 @@ async function startPassline(ctx, env = {}) {
   };
 }
 
+/** Passline on a fresh PostgreSQL database (BENCH_PG=1; BENCH_DATABASE_URL names the server). */
+async function startPasslinePg(ctx) {
+  const { default: pg } = await import('pg');
+  const base = process.env.BENCH_DATABASE_URL ?? 'postgres://passline:passline@127.0.0.1:5432/postgres';
+  const name = `passline_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  ctx.onCleanup(async () => {
+    const c = new pg.Client({ connectionString: base });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await c.end();
+  });
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return startPassline(ctx, { DATABASE_URL: url.toString(), DB_DRIVER: 'postgres' });
+}
+
 export const TARGETS = {
+  'passline-pg': {
+    describe: 'dist/src/main.js on a fresh PostgreSQL database (BENCH_PG=1)',
+    check: checkBuilt,
+    start: (ctx) => startPasslinePg(ctx),
+  },
   'floor-http': { describe: 'bare node:http JSON server (bench/floor/http-server.js)', start: () => startHttpFloor() },
   'floor-nest': { describe: 'minimal Nest + Fastify + TypeORM app, one insert and one read route (bench/floor/nest-typeorm.js)', start: (ctx) => startNestFloor(ctx) },
   passline: { describe: 'dist/src/main.js, NODE_ENV=production, fresh SQLite file', check: checkBuilt, start: (ctx) => startPassline(ctx) },
