@@ -22,6 +22,9 @@ export function createFastifyAdapter(): FastifyAdapter {
   });
 }
 
+/** How long shutdown waits for in-flight requests before closing their connections. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 /** Nest options for every app: our own body parser replaces Nest's (see registerBodyParser). */
 export const NEST_APP_OPTIONS: NestApplicationOptions = { bodyParser: false };
 
@@ -31,7 +34,7 @@ export const NEST_APP_OPTIONS: NestApplicationOptions = { bodyParser: false };
  */
 export function configureApp(
   app: NestFastifyApplication,
-  options: { swaggerUi?: boolean } = {},
+  options: { swaggerUi?: boolean; shutdownGraceMs?: number } = {},
 ): NestFastifyApplication {
   const config = app.get<AppConfig>(appConfig.KEY);
   const fastify = app.getHttpAdapter().getInstance();
@@ -56,8 +59,8 @@ export function configureApp(
         'Identity-verification sessions, compatible with the Kayle ID API. Authenticate with `Authorization: Bearer kk_live_…` (or `kk_test_…` for test mode). Every response is an envelope `{data, error}`.',
       )
       .setVersion(APP_VERSION)
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key: kk_live_… or kk_test_…' }, 'bearerAuth')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The operator ADMIN_TOKEN' }, 'adminToken')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'An API key: kk_live_… or kk_test_…' }, 'bearerAuth')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'Admin token', description: 'The operator ADMIN_TOKEN' }, 'adminToken')
       .build(),
   );
   // Jest on Node 20 cannot load the UI's static-file server (an ESM dependency required
@@ -69,6 +72,23 @@ export function configureApp(
     swaggerUiEnabled: options.swaggerUi ?? true,
   });
 
+  // Fastify's default (forceCloseConnections: 'idle') only ends idle keep-alive sockets, and
+  // `true` would cut in-flight requests at once. A client that stopped reading (or sending)
+  // keeps its connection busy and would hold the close forever, so it gets a grace period.
+  // Responses sent meanwhile close their connection, which would otherwise stay open, idle.
+  let closing = false;
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    const server = fastify.server;
+    const timer = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS);
+    timer.unref();
+    server.once('close', () => clearTimeout(timer));
+    done();
+  });
   app.enableShutdownHooks();
   return app;
 }

@@ -191,7 +191,7 @@ describe('POST /v1/sessions/:id/cancel (§3.5)', () => {
         ]),
       );
     } finally {
-      await closeSecondInstance(t, second);
+      await closeSecondInstance(second);
     }
     for (const s of sessions) {
       const got = await getSession(t, test, s.id);

@@ -224,7 +224,7 @@ describe('Expiry (§3.7)', () => {
         work.push(...instances.map((app) => sweeperOf(app).expireOverdueSessions()));
         await Promise.all(work);
       } finally {
-        await closeSecondInstance(t, second);
+        await closeSecondInstance(second);
       }
 
       for (const s of sessions) {

@@ -479,8 +479,6 @@ describe('Public verify endpoints (§6.2–§6.4)', () => {
   });
 });
 
-// A second app in the same process re-registers the global passport strategy, so it boots
-// only after the first one is closed.
 describe('websocket_url (§6.3)', () => {
   it('uses wss for an https PUBLIC_BASE_URL and keeps its path', async () => {
     const other = await createTestApp({ PUBLIC_BASE_URL: 'https://verify.example.com/passline/' });

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeysService } from '../auth/api-keys.service.js';
 import { AdminOnly } from '../auth/auth.decorators.js';
@@ -27,6 +27,7 @@ export class AdminController {
 
   @ApiOperation({ summary: 'Create an organization' })
   @ApiEnvelope(OrganizationResponse)
+  @HttpCode(200)
   @Post('orgs')
   async createOrganization(@Body() body: CreateOrganizationDto): Promise<OrganizationResponse> {
     return OrganizationResponse.from(await this.organizations.create(body.name));
@@ -43,6 +44,7 @@ export class AdminController {
 
   @ApiOperation({ summary: 'Create an API key; the plaintext key is returned only here' })
   @ApiEnvelope(CreatedApiKeyResponse)
+  @HttpCode(200)
   @Post('api-keys')
   async createApiKey(@Body() body: CreateApiKeyDto): Promise<CreatedApiKeyResponse> {
     const { apiKey, key } = await this.apiKeys.create({

@@ -8,6 +8,7 @@ import { ForbiddenError, RATE_LIMITED, ROUTE_NOT_FOUND, UnauthorizedError } from
 import { applyRateLimitHeaders } from '../rate-limit/rate-limit.headers.js';
 import { RateLimitService, type Bucket } from '../rate-limit/rate-limit.service.js';
 import { AUTH_KIND, REQUIRED_SCOPES, type AuthKind } from './auth.decorators.js';
+import { BearerStrategy } from './bearer.strategy.js';
 import type { Principal } from './principal.js';
 import type { Scope } from './scopes.js';
 
@@ -18,13 +19,15 @@ const BEARER = /^Bearer (.+)$/i;
  * routes open, `@AdminOnly()` routes behind ADMIN_TOKEN; then the `@Scopes()` check.
  */
 @Injectable()
-export class ApiAuthGuard extends PassportAuthGuard('bearer') {
+export class ApiAuthGuard extends PassportAuthGuard() {
   constructor(
     private readonly reflector: Reflector,
     private readonly rateLimits: RateLimitService,
     @Inject(appConfig.KEY) private readonly config: AppConfig,
+    strategy: BearerStrategy,
   ) {
-    super();
+    // This app's own strategy, by the unique name it registered under in passport.
+    super({ defaultStrategy: strategy.name });
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -34,9 +37,7 @@ export class ApiAuthGuard extends PassportAuthGuard('bearer') {
     const request = context.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>();
     if (kind === 'admin') return this.checkAdmin(request);
 
-    // Keys are accepted from the Authorization header only: passport-http-bearer would also
-    // take an `access_token` from the query or body when the header is not a Bearer one.
-    if (!BEARER.test(request.headers.authorization ?? '')) throw new UnauthorizedError();
+    // Keys come from the Authorization header only (see BearerStrategy.authenticate).
     await super.canActivate(context);
 
     const required = this.reflector.getAllAndOverride<Scope[] | undefined>(REQUIRED_SCOPES, targets) ?? [];

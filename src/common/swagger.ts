@@ -4,7 +4,11 @@ import { AuthErrorEnvelope, ErrorEnvelope, PaginationBody } from './dto/envelope
 
 type Options = { status?: number; description?: string };
 
-/** Documents `{"data": <model>, "error": null}` and sets the status code. */
+/**
+ * Documents `{"data": <model>, "error": null}` and sets the status code. The Swagger CLI
+ * plugin cannot see the `HttpCode` inside, and documents a 201 for any `@Post()` handler
+ * without its own `@HttpCode(...)`: POST handlers state theirs too.
+ */
 export function ApiEnvelope(model: Type<unknown>, options: Options = {}): MethodDecorator {
   const status = options.status ?? 200;
   return applyDecorators(

@@ -23,6 +23,7 @@ export class SessionsController {
       'Stores a `created` session with the normalized share_fields and returns it with a single-use `cancel_token`. Send the user to `verification_url`.',
   })
   @ApiEnvelope(CreatedSessionResponse)
+  @HttpCode(200)
   @ApiErrors(400, 409, 413, 422)
   @Scopes('sessions:write')
   @Post()

@@ -28,6 +28,7 @@ export class VerifyController {
       'Used by the hosted page; no body. Starts a new attempt with a 5-minute `mobile_write_token`, or returns the same one again when the newest unused handoff was issued at most 60 s ago. The QR code and deep link carry this object: `kayle-id://verify?payload=<base64url of its JSON>`.',
   })
   @ApiEnvelope(HandoffResponse)
+  @HttpCode(200)
   @ApiResponse({ status: 400, description: 'INVALID_SESSION_ID.' })
   @ApiResponse({ status: 404, description: 'SESSION_NOT_FOUND.' })
   @ApiResponse({ status: 409, description: 'TEST_MODE_SESSION or SESSION_IN_PROGRESS.' })

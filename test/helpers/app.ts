@@ -37,7 +37,11 @@ export interface TestApp {
  * Boots the real app (configureApp, global guard, filter, pipes) on a fresh database,
  * listening on an ephemeral port, and returns helpers that go through HTTP only.
  */
-export async function createTestApp(env: Record<string, string> = {}, existing?: TestDatabase): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  existing?: TestDatabase,
+  options: { shutdownGraceMs?: number } = {},
+): Promise<TestApp> {
   const db = existing ?? (await createTestDatabase());
   const fullEnv: Record<string, string> = {
     NODE_ENV: 'test',
@@ -60,7 +64,7 @@ export async function createTestApp(env: Record<string, string> = {}, existing?:
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
     app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), NEST_APP_OPTIONS);
     app.useLogger(['fatal']);
-    configureApp(app, { swaggerUi: false });
+    configureApp(app, { ...options, swaggerUi: false });
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
   } finally {

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import passport from 'passport';
 import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
-import { BearerStrategy } from '../../dist/src/auth/bearer.strategy.js';
 import { Clock } from '../../dist/src/common/clock.js';
 import { ExpirySweeper } from '../../dist/src/sessions/expiry-sweeper.service.js';
 import { bearer, createTestApp, type CreatedKey, type TestApp } from './app.js';
@@ -305,23 +303,14 @@ export const tokenFromUrl = (url: string): string | null => new URL(url).searchP
 
 /**
  * A second instance of the app on `t`'s database (PostgreSQL only: SQLite serves one server
- * per file), on the same clock offset as `t`.
- *
- * Passport keeps one process-wide strategy registry and every app's BearerStrategy registers
- * itself as "bearer" when it is built, so the newest app would authenticate the requests of
- * both, and once it is closed the first one would answer 401 for any key missing from its
- * short auth cache. The strategy is handed back to `t`, which outlives the second instance;
- * call `closeSecondInstance` to close it.
+ * per file), on the same clock offset as `t`. Close it with `closeSecondInstance`.
  */
 export async function secondInstance(t: TestApp, clockOffsetMs: number): Promise<TestApp> {
   const second = await createTestApp({}, t.db);
-  passport.use('bearer', t.app.get(BearerStrategy));
   clockOf(second).advance(clockOffsetMs);
   return second;
 }
 
-export async function closeSecondInstance(t: TestApp, second: TestApp | null): Promise<void> {
-  if (!second) return;
-  await second.close();
-  passport.use('bearer', t.app.get(BearerStrategy));
+export async function closeSecondInstance(second: TestApp | null): Promise<void> {
+  await second?.close();
 }

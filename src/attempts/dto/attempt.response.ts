@@ -43,10 +43,16 @@ export class AttemptResponse {
    */
   completed_at: string | null;
 
-  /** @example "2026-11-26T10:01:02.000Z" */
+  /**
+   * When the attempt was created.
+   * @example "2026-11-26T10:01:02.000Z"
+   */
   created_at: string;
 
-  /** @example "2026-11-26T10:04:10.512Z" */
+  /**
+   * Changes on every mutation.
+   * @example "2026-11-26T10:04:10.512Z"
+   */
   updated_at: string;
 
   static from(attempt: Attempt): AttemptResponse {

@@ -1,5 +1,6 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { TimestampColumn } from '../../database/columns.js';
+import { Session } from '../../sessions/entities/session.entity.js';
 
 export const ATTEMPT_STATUSES = ['in_progress', 'succeeded', 'failed', 'cancelled'] as const;
 export type AttemptStatus = (typeof ATTEMPT_STATUSES)[number];
@@ -14,6 +15,10 @@ export class Attempt {
 
   @Column({ name: 'session_id', type: 'varchar', length: 67 })
   sessionId: string;
+
+  @ManyToOne(() => Session, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'session_id', foreignKeyConstraintName: 'FK_attempts_session' })
+  session?: Session;
 
   @Column({ name: 'organization_id', type: 'varchar', length: 36 })
   organizationId: string;

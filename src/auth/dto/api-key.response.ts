@@ -56,10 +56,16 @@ export class ApiKeyResponse {
    */
   revoked_at: string | null;
 
-  /** @example "2026-11-26T10:00:00.000Z" */
+  /**
+   * When the key was created.
+   * @example "2026-11-26T10:00:00.000Z"
+   */
   created_at: string;
 
-  /** @example "2026-11-26T10:00:00.000Z" */
+  /**
+   * When the key last changed (name, scopes, enabled, revocation).
+   * @example "2026-11-26T10:00:00.000Z"
+   */
   updated_at: string;
 
   static from(key: ApiKey): ApiKeyResponse {

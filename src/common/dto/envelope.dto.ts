@@ -72,10 +72,16 @@ export class ErrorEnvelope {
 
 /** Exact 401/403 bodies (§1.2). */
 export class AuthErrorBody {
-  /** @example "UNAUTHORIZED" */
+  /**
+   * `UNAUTHORIZED` (401) or `FORBIDDEN` (403).
+   * @example "UNAUTHORIZED"
+   */
   code: string;
 
-  /** @example "Unauthorized" */
+  /**
+   * `Unauthorized` or `Forbidden`.
+   * @example "Unauthorized"
+   */
   message: string;
 }
 

@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { QueryInt, QueryString } from '../query.js';
 
 /** `limit` and `starting_after` of every list endpoint (§1.7). */
@@ -6,6 +7,7 @@ export class PaginationQuery {
    * Page size, 1 to 100.
    * @example 10
    */
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 10 })
   @QueryInt(1, 100)
   limit?: number;
 

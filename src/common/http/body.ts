@@ -26,8 +26,23 @@ function isJsonContentType(contentType: string | undefined): boolean {
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
 
+/** What Fastify accepts as a Content-Type (`type/subtype`, both tokens, then parameters). */
+const PARSEABLE_CONTENT_TYPE = /^\s*[\w!#$%&'*+.^`|~-]+\/[\w!#$%&'*+.^`|~-]+\s*(;|$)/;
+/** Stands in for a Content-Type Fastify cannot parse; never JSON, so a body under it is deferred. */
+const UNPARSEABLE_CONTENT_TYPE = 'application/x-passline-unparseable';
+
 /** Replaces Fastify's parsers with one that follows §1.1 for every content type. */
 export function registerBodyParser(fastify: FastifyInstance): void {
+  // Fastify answers 415 for a Content-Type it cannot parse (`json`) before any hook or guard
+  // runs, so before authentication (§1.3). Swapped for a placeholder, the header reaches the
+  // catch-all parser below: an empty body still means {}, any other is deferred as unsupported.
+  fastify.addHook('onRequest', (req, _reply, done) => {
+    const contentType = req.headers['content-type'];
+    if (contentType !== undefined && !PARSEABLE_CONTENT_TYPE.test(contentType)) {
+      req.headers['content-type'] = UNPARSEABLE_CONTENT_TYPE;
+    }
+    done();
+  });
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser(
     '*',

@@ -26,6 +26,8 @@ export interface EventSummary {
 @Entity({ name: 'events' })
 @Index('IDX_events_list', ['organizationId', 'livemode', 'createdAt', 'id'])
 @Index('IDX_events_session', ['sessionId'])
+// The database itself refuses a second terminal event for one session (§3.8).
+@Index('UQ_events_session_terminal', ['sessionId'], { unique: true, where: "trigger_type = 'verification_session'" })
 export class Event {
   @PrimaryColumn({ type: 'varchar', length: 68 })
   id: string;

@@ -71,7 +71,10 @@ export class SessionResponse {
    */
   completed_at: string | null;
 
-  /** @example "2026-11-26T10:00:00.000Z" */
+  /**
+   * When the session was created.
+   * @example "2026-11-26T10:00:00.000Z"
+   */
   created_at: string;
 
   /**

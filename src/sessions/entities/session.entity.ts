@@ -1,5 +1,6 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { JsonTextColumn, TimestampColumn } from '../../database/columns.js';
+import { Organization } from '../../organizations/entities/organization.entity.js';
 import type { NormalizedShareFields } from '../share-contract/index.js';
 
 export const SESSION_STATUSES = ['created', 'in_progress', 'succeeded', 'failed', 'expired', 'cancelled'] as const;
@@ -16,6 +17,10 @@ export class Session {
 
   @Column({ name: 'organization_id', type: 'varchar', length: 36 })
   organizationId: string;
+
+  @ManyToOne(() => Organization, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'organization_id', foreignKeyConstraintName: 'FK_sessions_organization' })
+  organization?: Organization;
 
   @Column({ type: 'boolean' })
   livemode: boolean;

@@ -1,5 +1,6 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { TimestampColumn } from '../../database/columns.js';
+import { WebhookDelivery } from './webhook-delivery.entity.js';
 
 /** One HTTP attempt of a delivery (internal, never exposed). */
 @Entity({ name: 'webhook_delivery_attempts' })
@@ -10,6 +11,10 @@ export class WebhookDeliveryAttempt {
 
   @Column({ name: 'delivery_id', type: 'varchar', length: 68 })
   deliveryId: string;
+
+  @ManyToOne(() => WebhookDelivery, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'delivery_id', foreignKeyConstraintName: 'FK_webhook_delivery_attempts_delivery' })
+  delivery?: WebhookDelivery;
 
   @Column({ name: 'attempt_number', type: 'integer' })
   attemptNumber: number;

@@ -1,5 +1,7 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { TimestampColumn } from '../../database/columns.js';
+import { Event } from '../../events/entities/event.entity.js';
+import { WebhookEndpoint } from './webhook-endpoint.entity.js';
 
 export const DELIVERY_STATUSES = ['pending', 'delivering', 'succeeded', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -29,8 +31,16 @@ export class WebhookDelivery {
   @Column({ name: 'event_id', type: 'varchar', length: 68 })
   eventId: string;
 
+  @ManyToOne(() => Event, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'event_id', foreignKeyConstraintName: 'FK_webhook_deliveries_event' })
+  event?: Event;
+
   @Column({ name: 'endpoint_id', type: 'varchar', length: 36 })
   endpointId: string;
+
+  @ManyToOne(() => WebhookEndpoint, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'endpoint_id', foreignKeyConstraintName: 'FK_webhook_deliveries_endpoint' })
+  endpoint?: WebhookEndpoint;
 
   @Column({ name: 'organization_id', type: 'varchar', length: 36 })
   organizationId: string;

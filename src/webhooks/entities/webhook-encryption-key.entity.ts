@@ -1,5 +1,6 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { JsonTextColumn, TimestampColumn } from '../../database/columns.js';
+import { WebhookEndpoint } from './webhook-endpoint.entity.js';
 
 /** A receiver's RSA public key (JWK) that delivery bodies are encrypted to (§5.8). */
 @Entity({ name: 'webhook_encryption_keys' })
@@ -10,6 +11,10 @@ export class WebhookEncryptionKey {
 
   @Column({ name: 'endpoint_id', type: 'varchar', length: 36 })
   endpointId: string;
+
+  @ManyToOne(() => WebhookEndpoint, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'endpoint_id', foreignKeyConstraintName: 'FK_webhook_keys_endpoint' })
+  endpoint?: WebhookEndpoint;
 
   @Column({ type: 'boolean' })
   livemode: boolean;

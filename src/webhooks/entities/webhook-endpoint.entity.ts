@@ -1,5 +1,6 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { JsonTextColumn, TimestampColumn } from '../../database/columns.js';
+import { Organization } from '../../organizations/entities/organization.entity.js';
 import type { EventType } from '../../events/entities/event.entity.js';
 
 @Entity({ name: 'webhook_endpoints' })
@@ -10,6 +11,10 @@ export class WebhookEndpoint {
 
   @Column({ name: 'organization_id', type: 'varchar', length: 36 })
   organizationId: string;
+
+  @ManyToOne(() => Organization, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'organization_id', foreignKeyConstraintName: 'FK_webhook_endpoints_organization' })
+  organization?: Organization;
 
   @Column({ type: 'boolean' })
   livemode: boolean;
