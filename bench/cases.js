@@ -9,8 +9,11 @@
 //             { requests: [...] }). Runs once, before the first connection count: seed
 //             data here and mint keys with target.apiKey().
 //   expect    status the first request must answer before measuring (default 200)
+//   measure   instead of prepare: async (target) => one result row of its own (rps in the
+//             case's unit, e.g. webhook deliveries/s), for cases that are not request load
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
+import { measureWebhookDeliveries } from './webhooks.js';
 
 const json = (key) => ({ authorization: `Bearer ${key}`, 'content-type': 'application/json' });
 const createBody = JSON.stringify({
@@ -113,6 +116,13 @@ export const CASES = [
     target: 'passline',
     floor: 'floor:nest-read',
     prepare: async (t) => ({ method: 'GET', path: '/v1/sessions?limit=10', headers: json(await seedSessions(t, 100_000)) }),
+  },
+  {
+    // Deliveries/s from the dispatcher to a local receiver; also `node bench/webhooks.js --help`.
+    id: 'webhooks:deliveries',
+    target: 'passline-webhooks',
+    optIn: true,
+    measure: (t) => measureWebhookDeliveries(t, { log: (msg) => console.log(`  ${msg}`) }),
   },
   {
     id: 'pg:sessions:create',

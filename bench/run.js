@@ -194,6 +194,13 @@ async function main() {
         started.set(testCase.target, await TARGETS[testCase.target].start(ctx));
       }
       const target = started.get(testCase.target);
+      if (testCase.measure) {
+        // Not request load: the case measures once and returns its own row.
+        const row = await testCase.measure(target);
+        rows.push(row);
+        console.log(`  ${testCase.id}: ${row.rps.toFixed(0)} ${row.unit ?? 'req/s'}, errors ${row.errors}, RSS ${row.rssMb?.toFixed(1)} MB`);
+        continue;
+      }
       const opts = await testCase.prepare(target);
       await checkFirstResponse(target, testCase, opts);
       for (const connections of options.connections) {

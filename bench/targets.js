@@ -136,4 +136,11 @@ export const TARGETS = {
   'floor-http': { describe: 'bare node:http JSON server (bench/floor/http-server.js)', start: () => startHttpFloor() },
   'floor-nest': { describe: 'minimal Nest + Fastify + TypeORM app, one insert and one read route (bench/floor/nest-typeorm.js)', start: (ctx) => startNestFloor(ctx) },
   passline: { describe: 'dist/src/main.js, NODE_ENV=production, fresh SQLite file', check: checkBuilt, start: (ctx) => startPassline(ctx) },
+  // Webhook deliveries to a receiver in the bench process (bench/webhooks.js): production
+  // forbids http endpoint URLs, and held requests must outlast the seeding (timeout = lease).
+  'passline-webhooks': {
+    describe: 'dist/src/main.js, NODE_ENV=development (http://127.0.0.1 webhook endpoints), WEBHOOK_TIMEOUT_MS=60000, fresh SQLite file',
+    check: checkBuilt,
+    start: (ctx, env = {}) => startPassline(ctx, { NODE_ENV: 'development', WEBHOOK_TIMEOUT_MS: '60000', ...env }),
+  },
 };

@@ -1,5 +1,5 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { In, type EntityManager } from 'typeorm';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { In, type EntityManager, type EntitySubscriberInterface, type QueryRunner } from 'typeorm';
 import { appConfig, type AppConfig } from '../config/app.config.js';
 import { Clock } from '../common/clock.js';
 import { newId, randomToken } from '../common/ids.js';
@@ -23,7 +23,7 @@ type Outcome = { ok: true; statusCode: number } | { ok: false; statusCode: numbe
  * still holds the lease, so a reset or a reclaimed lease discards a stale result.
  */
 @Injectable()
-export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WebhookDispatcher implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WebhookDispatcher.name);
   readonly owner = `disp_${randomToken(24)}`;
   private readonly box: SecretBox;
@@ -32,6 +32,21 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   private running: Promise<number> | null = null;
   private again = false;
   private stopped = false;
+  /** Transactions that wrote due deliveries and have not committed yet. */
+  private readonly awaitingCommit = new WeakSet<QueryRunner>();
+  /**
+   * Nudges for those transactions wait for their commit: a cycle that starts earlier does
+   * not see the rows (PostgreSQL), and with WEBHOOK_DISPATCH_INTERVAL_MS=0 nothing would
+   * send them later.
+   */
+  private readonly commitListener: EntitySubscriberInterface = {
+    afterTransactionCommit: ({ queryRunner }) => {
+      if (!queryRunner.isTransactionActive && this.awaitingCommit.delete(queryRunner)) this.nudge();
+    },
+    afterTransactionRollback: ({ queryRunner }) => {
+      if (!queryRunner.isTransactionActive) this.awaitingCommit.delete(queryRunner);
+    },
+  };
 
   constructor(
     private readonly db: DatabaseService,
@@ -39,6 +54,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     @Inject(appConfig.KEY) private readonly config: AppConfig,
   ) {
     this.box = new SecretBox(config.serverSecret);
+  }
+
+  onModuleInit(): void {
+    this.db.dataSource.subscribers.push(this.commitListener);
   }
 
   onApplicationBootstrap(): void {
@@ -51,12 +70,21 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    const listener = this.db.dataSource.subscribers.indexOf(this.commitListener);
+    if (listener >= 0) this.db.dataSource.subscribers.splice(listener, 1);
     if (this.timer) clearInterval(this.timer);
     if (this.nudgeTimer) clearTimeout(this.nudgeTimer);
     await this.running?.catch(() => undefined);
   }
 
-  /** Dispatch soon: called after a transaction wrote deliveries. */
+  /** Dispatch soon after the transaction of `manager` commits (at once outside a transaction). */
+  nudgeAfterCommit(manager: EntityManager): void {
+    const runner = manager.queryRunner;
+    if (runner?.isTransactionActive) this.awaitingCommit.add(runner);
+    else this.nudge();
+  }
+
+  /** Dispatch soon: called once deliveries were committed. */
   nudge(): void {
     if (this.stopped || this.nudgeTimer) return;
     this.nudgeTimer = setTimeout(() => {
@@ -112,7 +140,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
         updatedAt: now,
       },
     );
-    this.nudge();
+    this.nudgeAfterCommit(manager);
   }
 
   private async cycle(): Promise<number> {

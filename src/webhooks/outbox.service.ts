@@ -78,7 +78,7 @@ export class WebhookOutbox implements OnModuleInit {
       deliveries.push(delivery);
     }
     await manager.insert(WebhookDelivery, deliveries);
-    if (deliveries.some((d) => d.status === 'pending')) this.dispatcher.nudge();
+    if (deliveries.some((d) => d.status === 'pending')) this.dispatcher.nudgeAfterCommit(manager);
   }
 
   /** Never sent and never retried: claims are not kept in plaintext to send later. */
