@@ -3,7 +3,9 @@ import type { ApiKeyResponse, CreatedApiKeyResponse } from '../auth/dto/api-key.
 import { isScope, SCOPES, type Scope } from '../auth/scopes.js';
 import { ApiError } from '../common/errors/api-error.js';
 import type { OrganizationResponse } from '../organizations/dto/organization.response.js';
+import { FIXTURES_PASSPORT } from './fixtures-command.js';
 import { HELP_FLAGS, parseOptions, UsageError, type OptionSpecs, type OptionValues } from './parse-options.js';
+import { VERIFY_RUN } from './verify-run-command.js';
 
 // Only light modules are imported here (types aside), so help and usage errors answer without
 // loading Nest, TypeORM or Swagger; main.ts loads the rest on the first real command.
@@ -15,6 +17,7 @@ export const EXIT_USAGE_ERROR = 2;
 /** How operators run it; shown in help texts. */
 const PROGRAM = 'npm run --silent cli --';
 const NAME_MAX_LENGTH = 120;
+const USAGE_COLUMN = 72;
 
 /** What the commands do, in the admin endpoints' response objects (implemented by CliAdminService). */
 export interface AdminOperations {
@@ -52,18 +55,30 @@ export interface CliIo {
 
 type Work = (admin: AdminOperations) => Promise<object>;
 
-interface Command {
+/**
+ * Work that needs no database (the developer tools): it writes its own output and returns the
+ * exit code. A UsageError it throws still exits 2.
+ */
+export interface Standalone {
+  standalone(io: Pick<CliIo, 'stdout' | 'stderr'>): Promise<number>;
+}
+
+export interface Command {
   group: Group;
   name: string;
   summary: string;
+  /** More lines for the command's --help. */
+  details?: string[];
   options: OptionSpecs;
   /** Checks the options and returns the work to do; throws UsageError. */
-  prepare(values: OptionValues): Work;
+  prepare(values: OptionValues): Work | Standalone;
 }
 
 const GROUPS = {
   orgs: 'Organizations.',
   'api-keys': 'API keys of an organization. The plaintext key is printed once, by "api-keys create".',
+  fixtures: 'Test data for the verify flow (developer tool; never opens the database).',
+  verify: 'Run the verify flow against a server like a phone would (developer tool; never opens the database).',
 } as const;
 type Group = keyof typeof GROUPS;
 
@@ -150,6 +165,8 @@ const COMMANDS: Command[] = [
       return (admin) => admin.revokeApiKey(id);
     },
   },
+  { group: 'fixtures', name: 'passport', ...FIXTURES_PASSPORT },
+  { group: 'verify', name: 'run', ...VERIFY_RUN },
 ];
 
 function nameValue(values: OptionValues): string {
@@ -189,18 +206,23 @@ function usageLine(command: Command): string {
 
 function topHelp(): string {
   const lines = COMMANDS.map((c) => usageLine(c));
-  const width = Math.max(...lines.map((l) => l.length)) + 2;
+  // Usage lines longer than the column put their summary on the next line.
+  const width = Math.min(Math.max(...lines.map((l) => l.length)), USAGE_COLUMN) + 2;
+  const row = (line: string, summary: string) =>
+    line.length < width ? `  ${line.padEnd(width)}${summary}` : `  ${line}\n  ${''.padEnd(width)}${summary}`;
   return [
-    'Passline admin CLI: organizations and API keys, straight in the database.',
-    'It reads the same environment as the server (DATABASE_URL, SERVER_SECRET, ...) and applies pending migrations first.',
+    'Passline CLI. orgs and api-keys administer organizations and API keys straight in the database: they read the same',
+    'environment as the server (DATABASE_URL, SERVER_SECRET, ...) and apply pending migrations first. fixtures and verify are',
+    'developer tools that never open the database: they write test passports and walk the verify flow against a running server.',
     '',
     `Usage: ${PROGRAM} <command> [options]`,
     '',
     'Commands:',
-    ...COMMANDS.map((c, i) => `  ${lines[i].padEnd(width)}${c.summary}`),
+    ...COMMANDS.map((c, i) => row(lines[i], c.summary)),
     '',
     'Success: one JSON line on stdout, exit 0. Failure: one JSON line {"error":{"code","message"}} on stderr,',
     'exit 2 for usage errors, 1 for runtime errors (unknown organization or key, database or configuration failure).',
+    '"verify run" also prints progress on stderr, and its result on stdout even when it exits 1.',
     `Run "${PROGRAM} <command> --help" for a command's options.`,
   ].join('\n');
 }
@@ -231,13 +253,14 @@ function commandHelp(command: Command): string {
     `Usage: ${PROGRAM} ${usageLine(command)}`,
     '',
     command.summary,
+    ...(command.details ? ['', ...command.details] : []),
     '',
     'Options:',
     ...rows.map(([flag, description]) => `  ${flag.padEnd(width)}${description}`),
   ].join('\n');
 }
 
-type Invocation = { help: string } | { work: Work };
+type Invocation = { help: string } | { work: Work } | Standalone;
 
 /** Resolves argv to a help text or to validated work, without touching the database. */
 export function parseCommand(argv: readonly string[]): Invocation {
@@ -263,7 +286,8 @@ export function parseCommand(argv: readonly string[]): Invocation {
   }
   const parsed = parseOptions(rest, command.options, `${group} ${name}`, `Run "${PROGRAM} ${group} ${name} --help" for usage.`);
   if (parsed.help) return { help: commandHelp(command) };
-  return { work: command.prepare(parsed.values) };
+  const work = command.prepare(parsed.values);
+  return typeof work === 'function' ? { work } : work;
 }
 
 function errorLine(code: string, message: string): string {
@@ -278,7 +302,8 @@ function describeFailure(error: unknown): { code: string; message: string } {
 /**
  * Runs one admin command (§2.6) and returns the exit code. Success writes exactly one JSON
  * line to stdout; any failure writes exactly one JSON line to stderr and nothing to stdout.
- * Help texts are the one multi-line output.
+ * Help texts are the one multi-line output. Standalone commands (fixtures, verify) skip the
+ * database and write their own output.
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let invocation: Invocation;
@@ -292,6 +317,19 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   if ('help' in invocation) {
     io.stdout(invocation.help);
     return EXIT_OK;
+  }
+  if ('standalone' in invocation) {
+    try {
+      return await invocation.standalone(io);
+    } catch (error) {
+      if (error instanceof UsageError) {
+        io.stderr(errorLine('BAD_REQUEST', error.message));
+        return EXIT_USAGE_ERROR;
+      }
+      const { code, message } = describeFailure(error);
+      io.stderr(errorLine(code, message));
+      return EXIT_RUNTIME_ERROR;
+    }
   }
 
   let context: CliContext | undefined;

@@ -106,6 +106,11 @@ export class MobileConnection {
     if (!this.attemptId) return this.error('HELLO_REQUIRED');
     switch (message.type) {
       case 'phase':
+        // §6.5: a problem the client reports is only logged (quoted: it is client text).
+        if (message.error !== null) {
+          const at = `phase ${JSON.stringify(message.phase)} of attempt ${this.attemptId}`;
+          this.deps.logger.warn(`Client reported a problem at ${at}: ${JSON.stringify(message.error)}`);
+        }
         return this.onPhase(message.phase);
       case 'data':
         return this.onData(message);
@@ -129,6 +134,12 @@ export class MobileConnection {
       this.owner,
     );
     if (!result.ok) return this.fail(result.code, result.code === 'SESSION_EXPIRED' ? CLOSE.NORMAL : CLOSE.POLICY);
+    if (this.closed) {
+      // The socket dropped while hello ran, so onClose had no attempt to release: free it now,
+      // or the device could not resume until the lease ran out (and no renew timer may start).
+      await this.deps.flow.releaseLease(attemptId, this.owner);
+      return;
+    }
     this.attemptId = attemptId;
     this.phase = result.phase;
     this.every(LEASE_RENEW_MS, () =>

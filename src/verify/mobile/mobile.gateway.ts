@@ -34,7 +34,7 @@ export class MobileGateway implements OnGatewayInit, OnGatewayConnection {
   }
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
-    const sessionId = decodeURIComponent((request.url ?? '').split('?')[0].split('/').pop() ?? '');
+    const sessionId = sessionIdOf(request.url);
     const connection = new MobileConnection(socket, sessionId, `ws_${randomToken(24)}`, {
       flow: this.flow,
       chip: this.chip,
@@ -45,5 +45,19 @@ export class MobileGateway implements OnGatewayInit, OnGatewayConnection {
     socket.on('message', (data, isBinary) => connection.onFrame(data as Buffer, isBinary));
     socket.on('close', () => connection.onClose());
     connection.open();
+  }
+}
+
+/**
+ * The `:id` segment of the upgrade URL. A malformed percent-escape is kept as sent: it is not a
+ * session id, so the connection checks answer INVALID_SESSION_ID. (decodeURIComponent throws
+ * on it, and a throw here is an uncaught exception that ends the process.)
+ */
+function sessionIdOf(url: string | undefined): string {
+  const segment = (url ?? '').split('?')[0].split('/').pop() ?? '';
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
   }
 }

@@ -1,0 +1,122 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from './commands.js';
+import { UsageError, type OptionValues } from './parse-options.js';
+
+// The generator (pkijs, asn1js) is imported on demand, so help and usage errors stay fast.
+
+const SIGNERS = ['rsa', 'rsa-pss', 'ecdsa'] as const;
+const DIGESTS = ['SHA-1', 'SHA-224', 'SHA-256', 'SHA-384', 'SHA-512'] as const;
+type Signer = (typeof SIGNERS)[number];
+type Digest = (typeof DIGESTS)[number];
+
+/** Where the variants of --tampered go, one folder each. */
+export const TAMPERED_DIR = 'tampered';
+
+interface Options {
+  out: string;
+  signer: Signer;
+  digest: Digest;
+  tampered: boolean;
+}
+
+function choice<T extends string>(values: OptionValues, option: string, allowed: readonly T[], fallback: T): T {
+  const value = values[option];
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value as T)) {
+    throw new UsageError(`--${option} must be one of ${allowed.join(', ')} (got "${String(value)}").`);
+  }
+  return value as T;
+}
+
+/** `fixtures passport`: a signed test passport and its trust anchor, as files. */
+export const FIXTURES_PASSPORT: Omit<Command, 'group' | 'name'> = {
+  summary: 'Write a signed test passport (dg1.bin, dg2.bin, sod.bin, mrz.txt) and its trust anchor csca.pem to a folder.',
+  details: [
+    'The passport is the ICAO specimen (ERIKSSON, ANNA MARIA) with a 24x32 JPEG portrait; every run makes new throwaway keys.',
+    'Start the server with CSCA_TRUST_STORE_DIR=<dir> to trust it, then use "verify run --fixtures <dir>".',
+    `With --tampered, ${TAMPERED_DIR}/<variant>/ holds one passport per passive-authentication failure, all under the same CSCA.`,
+    'Prints one JSON line: {"out","files","mrz","signer","digest","tampered"}.',
+  ],
+  options: {
+    out: { type: 'string', required: true, placeholder: '<dir>', description: 'Folder to write; created if missing, files in it replaced' },
+    signer: { type: 'string', placeholder: '<rsa|rsa-pss|ecdsa>', description: 'SOD signature algorithm (default rsa)' },
+    digest: { type: 'string', placeholder: '<SHA-256>', description: `Digest of the hashes and signatures: ${DIGESTS.join(', ')} (default SHA-256)` },
+    tampered: { type: 'boolean', description: `Also write the tampered variants, one folder each under ${TAMPERED_DIR}/` },
+  },
+  prepare: (values) => {
+    const out = String(values.out);
+    if (out.trim() === '') throw new UsageError('--out must not be empty.');
+    const options: Options = {
+      out: resolve(out),
+      signer: choice(values, 'signer', SIGNERS, 'rsa'),
+      digest: choice(values, 'digest', DIGESTS, 'SHA-256'),
+      tampered: values.tampered === true,
+    };
+    return {
+      standalone: async (io) => {
+        io.stdout(JSON.stringify(await writePassportFixtures(options)));
+        return 0;
+      },
+    };
+  },
+};
+
+async function writePassportFixtures(options: Options): Promise<object> {
+  const { generatePassportFixture, generateTamperedVariants } = await import('../verify/fixtures/index.js');
+  const set = options.tampered ? await generateTamperedVariants({ signer: options.signer, digest: options.digest }) : null;
+  const passport = set?.valid ?? (await generatePassportFixture({ signer: options.signer, digest: options.digest }));
+
+  mkdirSync(options.out, { recursive: true });
+  const files: Record<string, string | Uint8Array> = {
+    'csca.pem': passport.cscaCertPem,
+    'dg1.bin': passport.dg1,
+    'dg2.bin': passport.dg2,
+    'sod.bin': passport.sod,
+    'mrz.txt': `${passport.mrz.join('\n')}\n`,
+    'README.txt': readme(options, passport.mrz, set?.variants ?? []),
+  };
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(options.out, name), content);
+
+  const tampered = [];
+  for (const variant of set?.variants ?? []) {
+    const dir = join(options.out, TAMPERED_DIR, variant.name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'dg1.bin'), variant.dg1);
+    writeFileSync(join(dir, 'dg2.bin'), variant.dg2);
+    writeFileSync(join(dir, 'sod.bin'), variant.sod);
+    writeFileSync(join(dir, 'README.txt'), `${variant.description}.\nPassive authentication fails with: ${variant.expectedFailure}\n`);
+    tampered.push({ name: variant.name, expected_failure: variant.expectedFailure });
+  }
+  return {
+    out: options.out,
+    files: Object.keys(files),
+    mrz: passport.mrz,
+    signer: options.signer,
+    digest: options.digest,
+    tampered,
+  };
+}
+
+function readme(options: Options, mrz: readonly string[], variants: ReadonlyArray<{ name: string; description: string }>): string {
+  const lines = [
+    'Passline test passport, written by "npm run cli -- fixtures passport". NOT A REAL DOCUMENT: the keys are throwaway',
+    'and nothing here may ever be trusted outside development.',
+    '',
+    'csca.pem    the trust anchor: a self-signed Country Signing CA certificate',
+    'dg1.bin     EF.DG1: the MRZ below',
+    'dg2.bin     EF.DG2: the portrait, a 24x32 JPEG',
+    `sod.bin     EF.SOD: the signed hashes of DG1 and DG2 (${options.signer}, ${options.digest}), by a document signer under csca.pem`,
+    'mrz.txt     the two MRZ lines:',
+    ...mrz.map((line) => `              ${line}`),
+    '',
+    'Trust it: start the server with CSCA_TRUST_STORE_DIR pointing at this folder (the other files are skipped, with a',
+    'warning each). Walk the flow: npm run cli -- verify run --url <verification_url> --fixtures <this folder> --selfies <dir>',
+  ];
+  if (variants.length > 0) {
+    lines.push('', `${TAMPERED_DIR}/ holds passports that must fail passive authentication against csca.pem:`);
+    const width = Math.max(...variants.map((v) => v.name.length)) + 2;
+    for (const variant of variants) lines.push(`  ${variant.name.padEnd(width)}${variant.description}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
