@@ -30,11 +30,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
     const httpStatus = exception instanceof HttpException ? exception.getStatus() : null;
     if (exception instanceof IdempotentReplay) {
-      void reply
-        .status(exception.status)
-        .header('idempotent-replayed', 'true')
-        .header('content-type', 'application/json; charset=utf-8')
-        .send(exception.body === '' ? undefined : exception.body);
+      reply.status(exception.status).header('idempotent-replayed', 'true');
+      // A stored 204 has no body, so no content type either.
+      if (exception.body !== '') reply.header('content-type', 'application/json; charset=utf-8');
+      void reply.send(exception.body === '' ? undefined : exception.body);
       return;
     }
     if (exception instanceof UnauthorizedError || httpStatus === 401) {
