@@ -1,12 +1,15 @@
 import type { NestApplicationOptions } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Logger as PinoLogger } from 'pino';
 import { appConfig, type AppConfig } from './config/app.config.js';
 import { EnvelopeInterceptor } from './common/envelope.interceptor.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 import { BODY_READ_CAP_BYTES, registerBodyParser } from './common/http/body.js';
 import { registerCors } from './common/http/cors.js';
 import { requestIdFor } from './common/http/request-id.js';
+import { registerAccessLog } from './common/logging/access-log.js';
+import { requestContext } from './common/logging/logger.js';
 import { AppValidationPipe } from './common/validation.js';
 import { PathWsAdapter } from './verify/mobile/path-ws.adapter.js';
 import { APP_VERSION } from './health/health.controller.js';
@@ -30,19 +33,22 @@ export const NEST_APP_OPTIONS: NestApplicationOptions = { bodyParser: false };
 
 /**
  * Everything that makes the app behave like Passline, shared by main.ts and the tests:
- * request ids, CORS, body parsing, validation, the error envelope, Swagger, shutdown hooks.
+ * request ids, CORS, body parsing, validation, the error envelope, Swagger, shutdown hooks,
+ * and (given a logger) one access-log line per request.
  */
 export function configureApp(
   app: NestFastifyApplication,
-  options: { swaggerUi?: boolean; shutdownGraceMs?: number } = {},
+  options: { swaggerUi?: boolean; shutdownGraceMs?: number; accessLog?: PinoLogger } = {},
 ): NestFastifyApplication {
   const config = app.get<AppConfig>(appConfig.KEY);
   const fastify = app.getHttpAdapter().getInstance();
 
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    requestContext.enterWith({ reqId: request.id });
     done();
   });
+  if (options.accessLog) registerAccessLog(fastify, options.accessLog);
   registerCors(fastify, config.corsOrigins);
   registerBodyParser(fastify);
 

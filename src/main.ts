@@ -1,26 +1,28 @@
-import { Logger, type LogLevel } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
-import { loadSettings } from './config/app.config.js';
-import { ConfigError } from './config/env.validation.js';
+import { createRootLogger, PinoNestLogger } from './common/logging/logger.js';
+import { loadSettings, loggingSettings } from './config/app.config.js';
+import { ConfigError, validateEnv } from './config/env.validation.js';
 import { configureApp, createFastifyAdapter, NEST_APP_OPTIONS } from './configure-app.js';
 import { acquireSqliteServerLock } from './database/sqlite-lock.js';
-import { announceFirstRun } from './first-run.js';
-
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+import { announceStart } from './first-run.js';
 
 async function bootstrap(): Promise<void> {
+  const logger = createRootLogger(loggingSettings(validateEnv(process.env)));
+  const nestLogger = new PinoNestLogger(logger);
+  Logger.overrideLogger(nestLogger);
   const settings = loadSettings(process.env);
   if (settings.database.driver === 'sqlite') acquireSqliteServerLock(settings.database.path);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(), {
     ...NEST_APP_OPTIONS,
-    logger: LEVELS.slice(0, LEVELS.indexOf(settings.logLevel) + 1),
+    logger: nestLogger,
   });
-  configureApp(app);
+  configureApp(app, { accessLog: logger });
   await app.listen(settings.port, settings.host);
   new Logger('Passline').log(`Listening on ${settings.publicBaseUrl} (${settings.database.driver})`);
-  await announceFirstRun(app, settings);
+  await announceStart(app, settings);
 }
 
 bootstrap().catch((error: unknown) => {

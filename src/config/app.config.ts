@@ -38,6 +38,8 @@ export interface AppSettings {
   /** Requests per minute and API key (public: per client IP); 0 turns a bucket off (§1.10). */
   rateLimits: { sessionsCreate: number; write: number; read: number; public: number };
   logLevel: NonNullable<EnvironmentVariables['LOG_LEVEL']>;
+  /** One JSON object per line (production default) or coloured text for people (elsewhere). */
+  logFormat: NonNullable<EnvironmentVariables['LOG_FORMAT']>;
 }
 
 const DEFAULT_SQLITE_FILE = './data/passline.sqlite';
@@ -134,7 +136,15 @@ export function loadSettings(raw: Record<string, string | undefined> = process.e
       read: env.RATE_LIMIT_READ_PER_MIN,
       public: env.RATE_LIMIT_PUBLIC_PER_MIN,
     },
+    ...loggingSettings(env),
+  };
+}
+
+/** The logging part of the settings, which main.ts needs before anything else logs. */
+export function loggingSettings(env: EnvironmentVariables): Pick<AppSettings, 'logLevel' | 'logFormat'> {
+  return {
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'warn' : 'log'),
+    logFormat: env.LOG_FORMAT ?? (env.NODE_ENV === 'production' ? 'json' : 'pretty'),
   };
 }
 

@@ -173,6 +173,11 @@ export class EnvironmentVariables {
     message: 'LOG_LEVEL must be one of fatal, error, warn, log, debug, verbose',
   })
   LOG_LEVEL?: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsIn(['json', 'pretty'], { message: 'LOG_FORMAT must be json or pretty' })
+  LOG_FORMAT?: 'json' | 'pretty';
 }
 
 const SECRET_VARIABLES = new Set(['SERVER_SECRET', 'ADMIN_TOKEN', 'DATABASE_URL', 'FACE_MATCH_SECRET']);
@@ -184,7 +189,7 @@ const SECRET_VARIABLES = new Set(['SERVER_SECRET', 'ADMIN_TOKEN', 'DATABASE_URL'
 export function validateEnv(raw: Record<string, string | undefined>): EnvironmentVariables {
   const known = Object.keys(new EnvironmentVariables());
   const picked: Record<string, string> = {};
-  for (const key of [...known, 'DATABASE_URL', 'DB_DRIVER', 'SERVER_SECRET', 'ADMIN_TOKEN', 'PUBLIC_BASE_URL', 'VERIFY_BASE_URL', 'DOCS_BASE_URL', 'CORS_ORIGINS', 'LOG_LEVEL', 'CSCA_TRUST_STORE_DIR', 'FACE_MATCH_URL', 'FACE_MATCH_SECRET', 'FACE_MATCH_THRESHOLD']) {
+  for (const key of [...known, 'DATABASE_URL', 'DB_DRIVER', 'SERVER_SECRET', 'ADMIN_TOKEN', 'PUBLIC_BASE_URL', 'VERIFY_BASE_URL', 'DOCS_BASE_URL', 'CORS_ORIGINS', 'LOG_LEVEL', 'LOG_FORMAT', 'CSCA_TRUST_STORE_DIR', 'FACE_MATCH_URL', 'FACE_MATCH_SECRET', 'FACE_MATCH_THRESHOLD']) {
     const value = raw[key];
     if (value !== undefined) picked[key] = value;
   }

@@ -1,0 +1,23 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger as PinoLogger } from 'pino';
+
+/**
+ * One line per request, when it is answered: what a log collector needs to chart traffic
+ * and find a request by the id its client saw. The query string is left out (it is the
+ * client's, and could carry anything).
+ */
+export function registerAccessLog(fastify: FastifyInstance, logger: PinoLogger): void {
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const status = reply.statusCode;
+    const line = {
+      reqId: request.id,
+      method: request.method,
+      path: request.url.split('?', 1)[0],
+      status,
+      durationMs: Math.round(reply.elapsedTime * 10) / 10,
+    };
+    if (status >= 500) logger.error(line, 'request failed');
+    else logger.info(line, 'request completed');
+    done();
+  });
+}

@@ -1,0 +1,116 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { LoggerService, LogLevel } from '@nestjs/common';
+import { pino, type DestinationStream, type Level, type Logger as PinoLogger } from 'pino';
+import pretty from 'pino-pretty';
+import type { AppSettings } from '../../config/app.config.js';
+
+/** The request being served, so every line logged while serving it carries its id. */
+export const requestContext = new AsyncLocalStorage<{ reqId: string }>();
+
+const PINO_LEVEL: Record<LogLevel, Level> = {
+  fatal: 'fatal',
+  error: 'error',
+  warn: 'warn',
+  log: 'info',
+  debug: 'debug',
+  verbose: 'trace',
+};
+
+/**
+ * Fields that can hold a credential or passport data, wherever a caller put them. Our own
+ * code logs none of these; this is the net under a future mistake.
+ */
+export const REDACTED_PATHS = [
+  'authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  ...['key', 'token', 'secret', 'password', 'mobile_write_token', 'cancel_token', 'signing_secret', 'admin_token', 'api_key'].flatMap(
+    (field) => [field, `*.${field}`],
+  ),
+  ...['raw', 'dg1', 'dg2', 'sod', 'mrz', 'selfie', 'selfies', 'portrait', 'claims'].flatMap((field) => [field, `*.${field}`]),
+];
+
+/**
+ * Nest's start-up chatter (one line per module and per route) is for debugging, not for an
+ * operator reading a start: these contexts log at debug level.
+ */
+const DEBUG_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'WebSocketsController', 'NestFactory', 'NestApplication']);
+
+/**
+ * The process's logger: one JSON object per line (`LOG_FORMAT=json`, the production default)
+ * or coloured text for a person at a terminal (`pretty`).
+ */
+export function createRootLogger(
+  settings: Pick<AppSettings, 'logLevel' | 'logFormat'>,
+  destination: DestinationStream = process.stdout,
+): PinoLogger {
+  const options = {
+    level: PINO_LEVEL[settings.logLevel],
+    base: undefined,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label: string) => ({ level: label }) },
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    mixin: () => {
+      const context = requestContext.getStore();
+      return context ? { reqId: context.reqId } : {};
+    },
+  };
+  if (settings.logFormat === 'json') return pino(options, destination);
+  const stream = pretty({
+    destination,
+    sync: true,
+    colorize: destination === process.stdout && process.stdout.isTTY === true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'context,reqId',
+    messageFormat: (log: Record<string, unknown>, messageKey: string) =>
+      `${log.context ? `[${String(log.context)}] ` : ''}${String(log[messageKey] ?? '')}${log.reqId ? ` (${String(log.reqId)})` : ''}`,
+  });
+  return pino(options, stream);
+}
+
+/** Nest's LoggerService on top of pino: `new Logger(Context).log(...)` becomes one log line. */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly root: PinoLogger) {}
+
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
+  }
+  error(message: unknown, ...params: unknown[]): void {
+    // Nest passes (message, stack?, context?); a lone second argument is a stack only if it looks like one.
+    const context = params.length > 0 && typeof params.at(-1) === 'string' && !isStack(params.at(-1)) ? (params.pop() as string) : undefined;
+    const stack = typeof params[0] === 'string' && isStack(params[0]) ? params[0] : undefined;
+    this.write('error', message, context ? [context] : [], stack);
+  }
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('fatal', message, params);
+  }
+
+  private write(level: Level, message: unknown, params: unknown[], stack?: string): void {
+    const context = typeof params.at(-1) === 'string' ? (params.at(-1) as string) : undefined;
+    const effective = level === 'info' && context && DEBUG_CONTEXTS.has(context) ? 'debug' : level;
+    if (!this.root.isLevelEnabled(effective)) return;
+    const fields: Record<string, unknown> = context ? { context } : {};
+    if (stack) fields.stack = stack;
+    if (message instanceof Error) {
+      this.root[effective]({ ...fields, err: message }, message.message);
+    } else if (message !== null && typeof message === 'object') {
+      this.root[effective]({ ...fields, ...(message as Record<string, unknown>) });
+    } else {
+      this.root[effective](fields, String(message));
+    }
+  }
+}
+
+function isStack(value: unknown): boolean {
+  return typeof value === 'string' && /\n\s+at /.test(value);
+}
