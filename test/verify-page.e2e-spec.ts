@@ -4,11 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { Attempt } from '../dist/src/attempts/entities/attempt.entity.js';
 import { bearer, createTestApp, type CreatedKey, type TestApp } from './helpers/app.js';
 import {
   attemptRows,
   clock,
   consumeHandoff,
+  database,
   createSession,
   failAttempt,
   PUBLIC_MESSAGES,
@@ -39,6 +41,16 @@ const SHARE_FIELDS = {
   nationality_code: { required: false, reason: 'Shipping restrictions depend on it.' },
 };
 const CSP = "frame-ancestors 'none'";
+// The app is the operator's to name (VERIFY_APP_NAME, VERIFY_APP_URL): a self-hosted page
+// must not send people to an app the operator does not use.
+const APP_NAME = 'Passport Pal';
+const APP_URL = 'https://passportpal.example/get';
+const KAYLE_DOCUMENT_ID_SENTENCE = (org: string) =>
+  `A private identifier for this passport, so ${org} can recognize you next time without learning your passport number.`;
+const SIZES = [
+  ['desktop', { width: 1280, height: 1071 }],
+  ['phone', { width: 390, height: 844 }],
+] as const;
 
 /** A free loopback port, so PUBLIC_BASE_URL (and so verification_url) can name it before boot. */
 async function freePort(): Promise<number> {
@@ -57,7 +69,7 @@ let test: CreatedKey;
 beforeAll(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  t = await createTestApp({ PUBLIC_BASE_URL: base });
+  t = await createTestApp({ PUBLIC_BASE_URL: base, VERIFY_APP_NAME: APP_NAME, VERIFY_APP_URL: APP_URL });
   await t.app.listen(port, '127.0.0.1');
   expect((t.app.getHttpServer().address() as AddressInfo).port).toBe(port);
   const org = await t.createOrg('Northwind Traders');
@@ -254,7 +266,7 @@ if (!runBrowser) {
     const claims = await page.locator('.claims li').allInnerTexts();
     expect(claims.map((c) => c.replace(/\s+/g, ' ').trim())).toEqual([
       'Age Over 18 Required We only sell to adults.',
-      'Kayle Document ID Required Sharing "Kayle Document ID"',
+      `Kayle Document ID Required ${KAYLE_DOCUMENT_ID_SENTENCE('Northwind Traders')}`,
       'Nationality Code Optional Shipping restrictions depend on it.',
     ]);
     expect(await page.locator('time').getAttribute('datetime')).toBe(s.expires_at);
@@ -333,9 +345,13 @@ if (!runBrowser) {
 
   it('shows the §6.2 message when the token was used meanwhile in another tab (409)', async () => {
     const s = await createSession(t, live);
+    // The event stream never connects, and once the page is shown its polls stall too: the
+    // page still shows the session as open.
+    const stream = (r: { headers(): Record<string, string> }) => (r.headers()['accept'] ?? '').includes('text/event-stream');
+    await page.route('**/status', (route) => (stream(route.request()) ? undefined : route.continue()));
     await page.goto(s.verification_url);
     await page.locator('.qr svg').waitFor();
-    await page.route('**/status', () => undefined); // stalls the polls: the page still shows the session as open
+    await page.route('**/status', () => undefined);
     expect((await t.http().post(`/v1/verify/session/${s.id}/cancel`).send({ cancel_token: s.cancel_token })).status).toBe(204);
     await page.getByRole('button', { name: 'Cancel verification' }).click();
     const [response] = await Promise.all([
@@ -446,6 +462,136 @@ if (!runBrowser) {
     await page.getByRole('heading', { name: 'Verification expired', exact: true }).waitFor();
     expect(await page.getByRole('button', { name: 'Cancel verification' }).count()).toBe(0);
     await shot('13-expired');
+    expect(pageProblems).toEqual([]);
+  });
+
+  /** Where an element is drawn, top edge in page pixels. */
+  const topOf = async (selector: string) => (await page.locator(selector).boundingBox())?.y ?? NaN;
+  const statusTone = () => page.locator('.status').evaluate((el) => ({ failure: el.classList.contains('failure'), background: getComputedStyle(el).backgroundColor }));
+
+  describe.each(SIZES)('speaking to people (%s)', (size, viewport) => {
+    beforeEach(async () => page.setViewportSize(viewport));
+
+    it('names the app from the configuration, says what the automatic claim is, and puts first what this screen needs', async () => {
+      const s = await createSession(t, live, { share_fields: SHARE_FIELDS });
+      await page.goto(s.verification_url);
+      await page.locator('.qr svg').waitFor();
+      expect((await page.locator('.intro').innerText()).trim()).toBe(
+        `Northwind Traders asks you to verify your identity with the ${APP_NAME} app and to share these details:`,
+      );
+      const reasons = await page.locator('.claims .reason').allInnerTexts();
+      expect(reasons).toEqual(['We only sell to adults.', KAYLE_DOCUMENT_ID_SENTENCE('Northwind Traders'), 'Shipping restrictions depend on it.']);
+      expect(await page.locator('body').innerText()).not.toContain('Kayle ID app');
+      expect(await page.getByRole('link', { name: `Get ${APP_NAME}` }).getAttribute('href')).toBe(APP_URL);
+      expect(await page.locator('.qr svg').getAttribute('aria-label')).toContain(`${APP_NAME} app`);
+
+      const [appLink, code] = [await topOf('.handoff .button'), await topOf('.qr')];
+      if (size === 'phone') {
+        expect(appLink).toBeLessThan(code);
+        expect(await page.locator('.handoff p').first().innerText()).toContain(`Open the ${APP_NAME} app on this phone`);
+        // The app link is the first thing to reach by keyboard in the handoff box, as it is by eye.
+        expect(await page.locator('.handoff a').first().innerText()).toBe('Open the app');
+      } else {
+        expect(code).toBeLessThan(appLink);
+        expect(await page.locator('.handoff p').first().innerText()).toContain('Scan this QR code');
+      }
+      await shot(`20-${size}-handoff`);
+      expect(pageProblems).toEqual([]);
+    });
+
+    it('does not pretend an organization that was never named asks', async () => {
+      const org = await t.createOrg('Default');
+      const key = await t.createKey(org.id, { livemode: true });
+      const s = await createSession(t, key);
+      await page.goto(s.verification_url);
+      await page.locator('.qr svg').waitFor();
+      expect((await page.locator('.intro').innerText()).trim()).toBe(
+        `You are asked to verify your identity with the ${APP_NAME} app and to share these details:`,
+      );
+      // Without share_fields every claim is requested with its automatic reason (§3.6.3).
+      const reasons = await page.locator('.claims .reason').allInnerTexts();
+      expect(reasons).toHaveLength(13);
+      expect(reasons).toContain(KAYLE_DOCUMENT_ID_SENTENCE('the organization asking you'));
+      expect(reasons).toContain('Your date of birth, as printed in your passport.');
+      expect(reasons.filter((r) => r.startsWith('Sharing "'))).toEqual([]);
+      await shot(`21-${size}-unnamed-organization`);
+      expect(pageProblems).toEqual([]);
+    });
+
+    it('shows a failed attempt apart from waiting, and no "0 attempts" on the final failure', async () => {
+      const s = await createSession(t, live);
+      await page.goto(s.verification_url);
+      await page.getByRole('status').filter({ hasText: 'Waiting for your phone.' }).waitFor();
+      const waiting = await statusTone();
+      expect(waiting.failure).toBe(false);
+
+      for (let i = 0; i < 2; i++) {
+        const attempt = (await attemptRows(t, s.id)).find((a) => a.status === 'in_progress')!;
+        await consumeHandoff(t, s.id, attempt.id, 'selfie_capturing');
+        await page.getByRole('status').filter({ hasText: 'Taking selfie' }).waitFor();
+        await failAttempt(t, s.id, attempt.id, 'liveness_failed');
+        await page.getByRole('status').filter({ hasText: `You have ${3 - i - 1} attempt${i === 1 ? '' : 's'} remaining.` }).waitFor();
+        await page.locator('.qr svg').waitFor();
+      }
+      const failed = await statusTone();
+      expect(failed.failure).toBe(true);
+      expect(failed.background).not.toBe(waiting.background);
+      await shot(`22-${size}-failed-attempt`);
+
+      const last = (await attemptRows(t, s.id)).find((a) => a.status === 'in_progress')!;
+      await consumeHandoff(t, s.id, last.id, 'selfie_capturing');
+      await failAttempt(t, s.id, last.id, 'liveness_failed');
+      await page.getByRole('heading', { name: 'Verification failed', exact: true }).waitFor();
+      const text = await page.locator('.result').innerText();
+      expect(text).toContain('The selfie could not be confirmed as live.');
+      expect(text).toContain('No attempts are left for this verification');
+      expect(text).not.toMatch(/0 attempts|Please retry/);
+      await shot(`23-${size}-final-failure`);
+      expect(pageProblems).toEqual([]);
+    });
+  });
+
+  it('shows each status change within 1 s of the change, pushed by the server, not at the next poll', async () => {
+    const s = await createSession(t, live);
+    const statusRequests: Array<{ at: number; stream: boolean }> = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith(`/v1/verify/session/${s.id}/status`)) {
+        statusRequests.push({ at: Date.now(), stream: (r.headers()['accept'] ?? '').includes('text/event-stream') });
+      }
+    });
+    await page.goto(s.verification_url);
+    await page.locator('.qr svg').waitFor();
+    const [attempt] = await attemptRows(t, s.id);
+
+    const changes: Array<[string, () => Promise<void>, string]> = [
+      ['connected', () => consumeHandoff(t, s.id, attempt.id, 'mobile_connected'), 'Phone connected'],
+      ['chip', () => database(t).transaction(async (m) => void (await m.update(Attempt, { id: attempt.id }, { currentPhase: 'nfc_reading' }))), 'Reading chip'],
+      ['cancelled', async () => void (await t.http().post(`/v1/verify/session/${s.id}/cancel`).send({ cancel_token: s.cancel_token }).expect(204)), 'Verification cancelled'],
+    ];
+    const firstChangeAt = Date.now();
+    for (const [name, change, shown] of changes) {
+      const started = Date.now();
+      await change();
+      await page.getByText(shown, { exact: false }).first().waitFor({ timeout: 1500 });
+      const took = Date.now() - started;
+      expect({ name, within1s: took < 1000 }).toEqual({ name, within1s: true });
+    }
+    // One stream carried it all: after the first read the page never polled the JSON route.
+    expect(statusRequests.filter((r) => r.stream)).toHaveLength(1);
+    expect(statusRequests.filter((r) => !r.stream && r.at >= firstChangeAt)).toEqual([]);
+    expect(pageProblems).toEqual([]);
+  });
+
+  it('falls back to polling when the event stream is refused', async () => {
+    const s = await createSession(t, live);
+    await page.route(`**/v1/verify/session/${s.id}/status`, (route) =>
+      (route.request().headers()['accept'] ?? '').includes('text/event-stream') ? route.abort() : route.continue(),
+    );
+    await page.goto(s.verification_url);
+    await page.locator('.qr svg').waitFor();
+    const [attempt] = await attemptRows(t, s.id);
+    await consumeHandoff(t, s.id, attempt.id, 'mobile_connected');
+    await page.getByRole('status').filter({ hasText: 'Phone connected' }).waitFor({ timeout: 5000 });
     expect(pageProblems).toEqual([]);
   });
 

@@ -29,6 +29,8 @@ export interface AppSettings {
   publicBaseUrl: string;
   verifyBaseUrl: string;
   docsBaseUrl: string;
+  /** The phone app the hosted page sends people to (its name and where to get it). */
+  verifyApp: { name: string; url: string };
   corsOrigins: string[];
   expirySweepIntervalS: number;
   /** Folder of trusted CSCA certificates and master lists (§6.7); null: every chip check fails. */
@@ -113,6 +115,7 @@ export function loadSettings(raw: Record<string, string | undefined> = process.e
     publicBaseUrl,
     verifyBaseUrl: stripTrailingSlash(env.VERIFY_BASE_URL ?? `${publicBaseUrl}/verify`),
     docsBaseUrl: stripTrailingSlash(env.DOCS_BASE_URL ?? 'https://kayle.id/docs/api'),
+    verifyApp: { name: env.VERIFY_APP_NAME?.trim() ?? 'Kayle ID', url: env.VERIFY_APP_URL ?? 'https://kayle.id' },
     corsOrigins: (env.CORS_ORIGINS ?? '')
       .split(',')
       .map((o) => o.trim())

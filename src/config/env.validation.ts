@@ -92,6 +92,17 @@ export class EnvironmentVariables {
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()
+  @Matches(/^[^\r\n]{1,60}$/, { message: 'VERIFY_APP_NAME must be 1 to 60 characters on one line' })
+  VERIFY_APP_NAME?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^https:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'VERIFY_APP_URL must be an https URL' })
+  VERIFY_APP_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
   CORS_ORIGINS?: string;
 
   @Transform(toInt)
@@ -189,7 +200,7 @@ const SECRET_VARIABLES = new Set(['SERVER_SECRET', 'ADMIN_TOKEN', 'DATABASE_URL'
 export function validateEnv(raw: Record<string, string | undefined>): EnvironmentVariables {
   const known = Object.keys(new EnvironmentVariables());
   const picked: Record<string, string> = {};
-  for (const key of [...known, 'DATABASE_URL', 'DB_DRIVER', 'SERVER_SECRET', 'ADMIN_TOKEN', 'PUBLIC_BASE_URL', 'VERIFY_BASE_URL', 'DOCS_BASE_URL', 'CORS_ORIGINS', 'LOG_LEVEL', 'LOG_FORMAT', 'CSCA_TRUST_STORE_DIR', 'FACE_MATCH_URL', 'FACE_MATCH_SECRET', 'FACE_MATCH_THRESHOLD']) {
+  for (const key of [...known, 'DATABASE_URL', 'DB_DRIVER', 'SERVER_SECRET', 'ADMIN_TOKEN', 'PUBLIC_BASE_URL', 'VERIFY_BASE_URL', 'DOCS_BASE_URL', 'VERIFY_APP_NAME', 'VERIFY_APP_URL', 'CORS_ORIGINS', 'LOG_LEVEL', 'LOG_FORMAT', 'CSCA_TRUST_STORE_DIR', 'FACE_MATCH_URL', 'FACE_MATCH_SECRET', 'FACE_MATCH_THRESHOLD']) {
     const value = raw[key];
     if (value !== undefined) picked[key] = value;
   }

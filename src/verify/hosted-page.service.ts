@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import QRCode from 'qrcode';
 import { SESSION_ID_PATTERN } from '../common/ids.js';
+import { appConfig, type AppConfig } from '../config/app.config.js';
 import { parseDeepLink } from './handoff.js';
+import { pageCopy } from './page-copy.js';
 import { PublicErrors } from './public-errors.js';
 import { VERDICT_REASON_MESSAGES } from './verdict-messages.js';
 
@@ -44,6 +46,11 @@ export class HostedPageService {
     'page.js': { contentType: 'text/javascript; charset=utf-8', body: Buffer.from(readPageFile('page.js')) },
     'page.css': { contentType: 'text/css; charset=utf-8', body: Buffer.from(readPageFile('page.css')) },
   };
+  private readonly copyJson: string;
+
+  constructor(@Inject(appConfig.KEY) private readonly config: AppConfig) {
+    this.copyJson = scriptJson(pageCopy(config.verifyApp));
+  }
 
   /** The page for a session that exists; the script reads its status and does the rest. */
   renderPage(sessionId: string): string {
@@ -81,7 +88,7 @@ export class HostedPageService {
     const svg = await QRCode.toString(link as string, { type: 'svg', errorCorrectionLevel: 'L', margin: 4 });
     return svg.replace(
       '<svg ',
-      '<svg role="img" aria-label="QR code: scan it with your phone to continue in the Kayle ID app" focusable="false" ',
+      `<svg role="img" aria-label="QR code: scan it with your phone to continue in the ${escapeHtml(this.config.verifyApp.name)} app" focusable="false" `,
     );
   }
 
@@ -91,6 +98,7 @@ export class HostedPageService {
       session_id: escapeHtml(parts.sessionId),
       content: parts.content,
       verdict_messages: scriptJson(VERDICT_REASON_MESSAGES),
+      page_copy: this.copyJson,
     };
     return this.template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => values[name] ?? whole);
   }

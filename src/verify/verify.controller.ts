@@ -1,6 +1,6 @@
-import { Controller, Get, Header, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/auth.decorators.js';
 import { PublicRateLimitGuard } from '../rate-limit/public-rate-limit.guard.js';
 import { RawBody } from '../common/raw-body.decorator.js';
@@ -9,6 +9,7 @@ import { SessionsService } from '../sessions/sessions.service.js';
 import { HandoffResponse } from './dto/handoff.response.js';
 import { PublicCancelDto } from './dto/public-cancel.dto.js';
 import { VerifyStatusResponse } from './dto/verify-status.response.js';
+import { StatusStreamService, wantsEventStream } from './status-stream.service.js';
 import { VerifyService } from './verify.service.js';
 
 /** Public endpoints of the verify flow (§6): no API key; errors use the public shape (§6.2). */
@@ -20,6 +21,7 @@ export class VerifyController {
   constructor(
     private readonly sessions: SessionsService,
     private readonly verify: VerifyService,
+    private readonly statusStream: StatusStreamService,
   ) {}
 
   @ApiOperation({
@@ -41,15 +43,25 @@ export class VerifyController {
 
   @ApiOperation({
     summary: 'Public status of a session',
-    description: 'Polled by the hosted page: status, newest attempt and phase, remaining attempts and the requested claims.',
+    description:
+      'Read by the hosted page: status, newest attempt and phase, remaining attempts and the requested claims. ' +
+      'With `Accept: text/event-stream` the answer is a stream of Server-Sent Events instead (extension): one `status` event ' +
+      'with this same envelope now and after every change, ending after a terminal status.',
   })
   @ApiEnvelope(VerifyStatusResponse)
   @ApiResponse({ status: 400, description: 'INVALID_SESSION_ID.' })
   @ApiResponse({ status: 404, description: 'SESSION_NOT_FOUND.' })
   @Header('Cache-Control', 'no-store')
   @Get(':id/status')
-  status(@Param('id') id: string): Promise<VerifyStatusResponse> {
-    return this.verify.status(id);
+  async status(
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<VerifyStatusResponse | undefined> {
+    const status = await this.verify.status(id);
+    if (!wantsEventStream(request)) return status;
+    this.statusStream.stream(id, status, request, reply);
+    return undefined;
   }
 
   @ApiOperation({

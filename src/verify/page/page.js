@@ -15,6 +15,8 @@
   const api = new URL(`../v1/verify/session/${sessionId}`, location.href).href;
   const qrUrl = `${location.pathname}/qr`;
   const reasonMessages = JSON.parse(document.getElementById('verdict-messages').textContent || '{}');
+  const copy = JSON.parse(document.getElementById('page-copy').textContent || '{}');
+  const appName = copy.app_name || 'Kayle ID';
   const STEPS = [
     ['Phone connected', ['mobile_connected']],
     ['Scanning passport', ['mrz_scanning', 'mrz_complete']],
@@ -24,7 +26,7 @@
   ];
   const OUTCOMES = {
     succeeded: ['Verified', () => 'Your identity has been verified.'],
-    failed: ['Verification failed', (s) => `${reasonOf(s.failure_code)} You have 0 attempts remaining.`],
+    failed: ['Verification failed', (s) => `${firstSentence(reasonOf(s.failure_code))} No attempts are left for this verification: to try again, start over from where you began.`],
     expired: ['Verification expired', () => 'This verification session has expired for security reasons. Please restart the verification process.'],
     cancelled: ['Verification cancelled', () => 'This verification was cancelled.'],
   };
@@ -40,6 +42,18 @@
     return el;
   };
   const reasonOf = (code) => reasonMessages[code] || 'The verification could not be completed.';
+  const firstSentence = (text) => text.replace(/^(.*?\.)\s.*$/, '$1');
+  const named = (s) => Boolean(s.organization_name) && s.organization_name !== copy.unnamed_organization;
+  /**
+   * The business's own reason, or, for the automatic `Sharing "<label>"` one (§3.6.3), a
+   * sentence that says what the claim is to a person.
+   */
+  const reasonFor = (field, s) => {
+    if (field.reason !== `Sharing "${field.label}"`) return field.reason;
+    const age = /^age_over_(\d+)$/.exec(field.key);
+    const sentence = age ? (copy.age_gate_reason || '').replace('{n}', age[1]) : (copy.default_reasons || {})[field.key];
+    return sentence ? sentence.replace('{org}', named(s) ? s.organization_name : 'the organization asking you') : field.reason;
+  };
   const formatTime = (iso) =>
     h('time', { datetime: iso }, new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso)));
   const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -80,10 +94,26 @@
   const steps = h('ol', { class: 'steps', hidden: true }, ...STEPS.map(([label]) => h('li', {}, label)));
   const qr = h('div', { class: 'qr' });
   const openApp = h('a', { class: 'button', href: '#' }, 'Open the app');
+  const getApp = h('p', { class: 'muted' }, `Don’t have the ${appName} app yet? `,
+    h('a', { href: copy.app_url || 'https://kayle.id', rel: 'noopener' }, `Get ${appName}`), '.');
+  const handoffHelp = h('p');
+  const renews = h('p', { class: 'muted' }, 'The code renews itself when it expires.');
   const handoffBox = h('section', { class: 'handoff', 'aria-labelledby': 'handoff-title', hidden: true },
-    h('h2', { id: 'handoff-title' }, 'Continue on your phone'),
-    h('p', {}, 'Scan this QR code with your phone’s camera to continue in the Kayle ID app. Already on your phone? Open the app instead.'),
-    qr, openApp, h('p', { class: 'muted' }, 'The code renews itself when it expires.'));
+    h('h2', { id: 'handoff-title' }, 'Continue on your phone'), handoffHelp, openApp, qr, getApp, renews);
+  // A phone user needs the app link first, and a small code for another phone; a desktop
+  // user needs the code first. The document order follows, so focus order matches the view.
+  const phoneLayout = window.matchMedia('(max-width: 600px), (pointer: coarse)');
+  const layoutHandoff = () => {
+    const phone = phoneLayout.matches;
+    handoffBox.classList.toggle('phone', phone);
+    handoffHelp.textContent = phone
+      ? `Open the ${appName} app on this phone to continue. On another phone, scan the code below.`
+      : `Scan this QR code with your phone’s camera to continue in the ${appName} app. Already on your phone? Open the app instead.`;
+    if (phone) handoffBox.insertBefore(openApp, qr);
+    else handoffBox.insertBefore(qr, openApp);
+  };
+  layoutHandoff();
+  phoneLayout.addEventListener('change', layoutHandoff);
   const alert = h('p', { class: 'alert', role: 'alert', tabindex: '-1' });
   const cancelButton = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Cancel verification');
   const confirmYes = h('button', { type: 'button', class: 'danger' }, 'Yes, cancel verification');
@@ -107,8 +137,10 @@
   let lastStatusText = '';
   let failureNotice = null; // the last failed attempt seen, kept until the next one starts
 
-  const setStatus = (text) => {
+  /** `tone` "failure" sets the status apart from the neutral waiting and progress messages. */
+  const setStatus = (text, tone = '') => {
     if (text !== lastStatusText) status.textContent = lastStatusText = text; // no re-announcement when unchanged
+    status.classList.toggle('failure', tone === 'failure');
   };
   /** `kind` "network" marks a transient problem that the next good poll clears. */
   const showAlert = (text, kind = '') => {
@@ -117,13 +149,15 @@
   };
 
   function renderDetails(s) {
-    intro.replaceChildren(h('strong', {}, s.organization_name), ' asks you to verify your identity with the Kayle ID app and to share these details:');
+    const ask = ` to verify your identity with the ${appName} app and to share these details:`;
+    if (named(s)) intro.replaceChildren(h('strong', {}, s.organization_name), ` asks you${ask}`);
+    else intro.replaceChildren(`You are asked${ask}`);
     claims.replaceChildren(...s.requested_fields.map((f) =>
       h('li', {},
         h('span', { class: 'claim' }, f.label),
         ' ',
         h('span', { class: f.required ? 'tag required' : 'tag' }, f.required ? 'Required' : 'Optional'),
-        h('p', { class: 'reason' }, f.reason))));
+        h('p', { class: 'reason' }, reasonFor(f, s)))));
     expiry.replaceChildren('This verification link expires on ', formatTime(s.expires_at), '.');
     banner.hidden = s.livemode;
     detailsShown = true;
@@ -155,16 +189,15 @@
     const latest = s.latest_attempt;
     if (latest && latest.status === 'failed' && reasonMessages[latest.failure_code]) failureNotice = latest;
     const left = `You have ${plural(s.attempts_remaining, 'attempt')} remaining.`;
-    setStatus(failureNotice
-      ? `That attempt did not succeed. ${reasonOf(failureNotice.failure_code)} ${left}`
-      : `Waiting for your phone.${s.attempts_remaining < 3 ? ` ${left}` : ''}`);
+    if (failureNotice) setStatus(`That attempt did not succeed. ${reasonOf(failureNotice.failure_code)} ${left}`, 'failure');
+    else setStatus(`Waiting for your phone.${s.attempts_remaining < 3 ? ` ${left}` : ''}`);
     return updateHandoff(s);
   }
 
   function showResult(s) {
     if (finished) return;
     finished = true;
-    clearTimeout(timer);
+    stopLive();
     const [title, text] = OUTCOMES[s.status] || ['Verification ended', () => ''];
     resultTitle.textContent = title;
     resultText.textContent = text(s);
@@ -183,7 +216,7 @@
 
   function showUnavailable(message) {
     finished = true;
-    clearTimeout(timer);
+    stopLive();
     resultTitle.textContent = 'Verification link not available';
     resultText.textContent = message;
     resultNext.textContent = '';
@@ -261,9 +294,34 @@
     handoffBox.hidden = false;
   }
 
-  // --- status polling, only while the tab is visible (§8 Live status) ---
+  // --- live status (§8 Live status): pushed by Server-Sent Events, polled as the fallback ---
   let timer = 0;
   let polling = false;
+  let live = false; // the event stream is connected: no polling needed
+  let stream = null;
+  function stopLive() {
+    clearTimeout(timer);
+    if (stream) stream.close();
+    stream = null;
+    live = false;
+  }
+  let lastStatus = null;
+  let rendering = Promise.resolve();
+
+  /** Renders statuses one at a time, so two quick updates never ask for two handoffs. */
+  const apply = (data) => {
+    lastStatus = data;
+    rendering = rendering.then(async () => {
+      if (finished || data !== lastStatus) return; // a newer status is queued behind this one
+      if (alert.dataset.kind === 'network') showAlert('');
+      try {
+        await render(data);
+      } catch {
+        showAlert('We cannot reach the server right now. Retrying…', 'network');
+      }
+    });
+    return rendering;
+  };
 
   async function refresh() {
     let res;
@@ -275,18 +333,24 @@
       showAlert('We cannot reach the server right now. Retrying…', 'network');
       return;
     }
-    if (res.ok && body && body.data) {
-      if (alert.dataset.kind === 'network') showAlert('');
-      try {
-        await render(body.data);
-      } catch {
-        showAlert('We cannot reach the server right now. Retrying…', 'network');
-      }
-      return;
-    }
+    if (res.ok && body && body.data) return apply(body.data);
     const message = body && body.error && body.error.message;
     if (res.status === 400 || res.status === 404) return showUnavailable(message || 'This verification is not available.');
     showAlert(message || 'Something went wrong. Retrying…', 'network');
+  }
+
+  /**
+   * While the stream is connected nothing is polled, but the last status is rendered again
+   * now and then: a handoff token expires with no change on the server to announce it.
+   */
+  function schedule() {
+    clearTimeout(timer);
+    if (finished || document.visibilityState !== 'visible') return;
+    timer = setTimeout(() => {
+      if (!live) return void poll();
+      if (lastStatus) void apply(lastStatus);
+      schedule();
+    }, POLL_MS);
   }
 
   async function poll() {
@@ -296,14 +360,37 @@
       await refresh();
     } finally {
       polling = false;
-      clearTimeout(timer);
-      if (!finished && document.visibilityState === 'visible') timer = setTimeout(poll, POLL_MS);
+      schedule();
     }
+  }
+
+  /** The first status comes from a plain request; a stream that never connects changes nothing. */
+  function listen() {
+    void poll();
+    if (!('EventSource' in window)) return;
+    const events = (stream = new EventSource(`${api}/status`));
+    events.addEventListener('status', (event) => {
+      live = true;
+      const body = JSON.parse(event.data);
+      if (body && body.data) void apply(body.data);
+    });
+    events.addEventListener('open', () => {
+      live = true;
+      schedule();
+    });
+    // A lost stream reconnects by itself; until it does (or when it cannot, e.g. a 404), poll.
+    events.addEventListener('error', () => {
+      live = false;
+      if (finished) events.close();
+      else void poll();
+    });
   }
 
   document.addEventListener('visibilitychange', () => {
     clearTimeout(timer);
-    if (document.visibilityState === 'visible') void poll();
+    if (document.visibilityState !== 'visible') return;
+    if (live) schedule();
+    else void poll();
   });
 
   // --- cancel, after a confirmation (§8 Cancel) ---
@@ -345,5 +432,5 @@
     if (cancelButton.hidden) alert.focus(); // the button it replaces is gone: keep focus where the user was
   });
 
-  void poll();
+  listen();
 })();
