@@ -1,0 +1,72 @@
+import { Writable } from 'node:stream';
+import { createRootLogger, PinoNestLogger, requestContext } from './logger.js';
+
+/** A logger writing JSON lines into memory. */
+function capture(level: 'log' | 'debug' = 'log') {
+  const lines: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  const root = createRootLogger({ logLevel: level, logFormat: 'json' }, sink);
+  return { root, nest: new PinoNestLogger(root), lines };
+}
+
+describe('logs', () => {
+  it('writes one JSON object per call with level, time, context and message', () => {
+    const { nest, lines } = capture();
+    nest.log('Listening on http://localhost:3000 (sqlite)', 'Passline');
+    nest.warn('Slow query', 'Database');
+    expect(lines).toEqual([
+      { level: 'info', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), context: 'Passline', msg: 'Listening on http://localhost:3000 (sqlite)' },
+      { level: 'warn', time: expect.any(String), context: 'Database', msg: 'Slow query' },
+    ]);
+  });
+
+  it("keeps Nest's route mapping and module lines for debug level", () => {
+    const quiet = capture('log');
+    quiet.nest.log('Mapped {/health, GET} route', 'RouterExplorer');
+    quiet.nest.log('AppModule dependencies initialized', 'InstanceLoader');
+    expect(quiet.lines).toEqual([]);
+    const verbose = capture('debug');
+    verbose.nest.log('Mapped {/health, GET} route', 'RouterExplorer');
+    expect(verbose.lines).toEqual([expect.objectContaining({ level: 'debug', context: 'RouterExplorer' })]);
+  });
+
+  it('tells a stack from a context in error()', () => {
+    const { nest, lines } = capture();
+    const stack = 'Error: boom\n    at somewhere (file.js:1:1)';
+    nest.error('It failed', stack, 'Dispatcher');
+    nest.error('It failed again', 'Dispatcher');
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'error', msg: 'It failed', stack, context: 'Dispatcher' }),
+      expect.objectContaining({ level: 'error', msg: 'It failed again', context: 'Dispatcher' }),
+    ]);
+    expect(lines[1]).not.toHaveProperty('stack');
+  });
+
+  it('stamps every line written while serving a request with its id', () => {
+    const { nest, lines } = capture();
+    requestContext.run({ reqId: 'req_abc' }, () => nest.log('inside', 'Test'));
+    nest.log('outside', 'Test');
+    expect(lines.map((l) => [l.msg, l.reqId])).toEqual([
+      ['inside', 'req_abc'],
+      ['outside', undefined],
+    ]);
+  });
+
+  it('redacts credentials and passport data, wherever a caller put them', () => {
+    const { root, lines } = capture();
+    root.info(
+      { key: 'kk_live_secret', headers: { authorization: 'Bearer kk_live_secret' }, endpoint: { signing_secret: 'whsec_x', url: 'https://a.example' }, upload: { raw: 'base64' } },
+      'oops',
+    );
+    const text = JSON.stringify(lines);
+    expect(text).not.toContain('kk_live_secret');
+    expect(text).not.toContain('whsec_x');
+    expect(text).not.toContain('base64');
+    expect(lines[0]).toMatchObject({ key: '[redacted]', endpoint: { signing_secret: '[redacted]', url: 'https://a.example' }, upload: { raw: '[redacted]' } });
+  });
+});
