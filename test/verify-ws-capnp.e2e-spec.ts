@@ -273,7 +273,8 @@ describe('selfies and the share selection (§6.8, §6.10) on binary frames', () 
       onStep: (line) => steps.push(line),
     });
     expect(outcome).toEqual({ ok: true, result: { type: 'share_ready', session_id: session.id, selected_field_keys: ['age_over_18', 'family_name', 'kayle_document_id'] } });
-    expect(steps).toContain(`connect: ${app.socketUrl(session.id)} (capnp)`);
+    expect(steps).toContain(`connect: ${app.socketUrl(session.id)} (Cap'n Proto frames)`);
+    expect(steps).toContain('phase nfc_complete: chip checks passed');
     const stored = await sessionWithAttempts(app, session.id);
     expect(stored.status).toBe('succeeded');
     expect(stored.attempts.map((a: { status: string }) => a.status)).toEqual(['succeeded']);

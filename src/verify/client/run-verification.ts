@@ -84,7 +84,7 @@ export async function runVerification(input: VerificationInput): Promise<Verific
   } catch (error) {
     return { ok: false, result: { type: 'error', code: 'CONNECTION_FAILED', message: `${websocketUrl}: ${(error as Error).message}` } };
   }
-  step(`connect: ${websocketUrl} (${socket.codec})`);
+  step(`connect: ${websocketUrl}${socket.codec === 'capnp' ? " (Cap'n Proto frames)" : ''}`);
 
   const expectAck = async (frame: object, message: string, timeoutMs = replyTimeout): Promise<void> => {
     const reply = await socket.request(frame, timeoutMs);
