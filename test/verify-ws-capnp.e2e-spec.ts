@@ -282,6 +282,87 @@ describe('selfies and the share selection (§6.8, §6.10) on binary frames', () 
   });
 });
 
+/** From hello to `selfie_complete` sent on a binary socket; returns its reply. */
+async function walkToSelfieVerdict(socket: VerifySocket): Promise<ServerFrame> {
+  await phases(socket, TO_NFC_READING);
+  await uploadChip(socket, passport);
+  await phases(socket, ['nfc_complete', 'selfie_capturing']);
+  for (const [index, selfie] of SELFIES.entries()) await ack(socket, data('selfie', selfie, { index, total: 3 }), `data_ok_3_${index}`);
+  return socket.request({ type: 'phase', phase: 'selfie_complete' });
+}
+
+const rejected = (code: keyof typeof VERDICT_MESSAGES, remaining: number) => ({
+  type: 'verdict',
+  outcome: 'rejected',
+  reason_code: code,
+  reason_message: VERDICT_MESSAGES[code],
+  retry_allowed: remaining > 0,
+  remaining_attempts: remaining,
+});
+
+describe('verdicts (§6.9) on binary frames', () => {
+  afterEach(() => {
+    matcher.mode = 'pass';
+  });
+
+  it('rejects a face mismatch and keeps the session retryable with a new attempt', async () => {
+    matcher.mode = 'mismatch';
+    const { sessionId, handoff, socket } = await helloed();
+    expect(await walkToSelfieVerdict(socket)).toEqual(rejected('selfie_face_mismatch', 2));
+    await expectClosed(socket, 1008, 'selfie_face_mismatch');
+    const stored = await sessionWithAttempts(app, sessionId);
+    expect(stored.status).toBe('created');
+    expect(stored.attempts[0]).toMatchObject({ status: 'failed', failure_code: 'selfie_face_mismatch' });
+    expect(stored.attempts[0].risk_score).toBeCloseTo(0.7, 10);
+
+    matcher.mode = 'pass';
+    const retry = (await postHandoff(app.t, sessionId)).body.data as HandoffData;
+    expect(retry.attempt_id).not.toBe(handoff.attempt_id);
+    const again = await binarySocket(retry);
+    await ack(again, helloFrame(retry, 'ios-device-a'), 'hello_ok');
+    expect(await walkToSelfieVerdict(again)).toEqual(ACCEPTED_VERDICT);
+  });
+
+  it('rejects selfie_complete when no similarity can be computed (matcher down)', async () => {
+    matcher.mode = 'http_500';
+    const { sessionId, socket } = await helloed();
+    expect(await walkToSelfieVerdict(socket)).toEqual(rejected('selfie_face_mismatch', 2));
+    await expectClosed(socket, 1008, 'selfie_face_mismatch');
+    expect((await sessionWithAttempts(app, sessionId)).attempts[0]).toMatchObject({ failure_code: 'selfie_face_mismatch', risk_score: 1 });
+  });
+
+  it('fails the session at the third failed attempt and then refuses a handoff (410)', async () => {
+    matcher.mode = 'mismatch';
+    const { sessionId, socket } = await helloed();
+    let current = socket;
+    for (const remaining of [2, 1, 0]) {
+      expect(await walkToSelfieVerdict(current)).toEqual(rejected('selfie_face_mismatch', remaining));
+      await expectClosed(current, 1008, 'selfie_face_mismatch');
+      if (remaining === 0) break;
+      const next = (await postHandoff(app.t, sessionId)).body.data as HandoffData;
+      current = await binarySocket(next);
+      await ack(current, helloFrame(next, 'ios-device-a'), 'hello_ok');
+    }
+    expect((await sessionWithAttempts(app, sessionId)).status).toBe('failed');
+    expectPublicError(await postHandoff(app.t, sessionId), 410, 'SESSION_EXPIRED');
+  });
+
+  it('marks the attempt and session succeeded with the risk score after the share selection', async () => {
+    const { sessionId, socket } = await helloed();
+    expect(await walkToSelfieVerdict(socket)).toEqual(ACCEPTED_VERDICT);
+    expect((await socket.next()).type).toBe('share_request');
+    const keys = ['age_over_18', 'kayle_document_id'];
+    expect(await socket.request({ type: 'share_selection', session_id: sessionId, selected_field_keys: keys })).toEqual({
+      type: 'share_ready',
+      session_id: sessionId,
+      selected_field_keys: keys,
+    });
+    const stored = await sessionWithAttempts(app, sessionId);
+    expect([stored.status, stored.attempts[0].status, stored.attempts[0].failure_code]).toEqual(['succeeded', 'succeeded', null]);
+    expect(stored.attempts[0].risk_score).toBeCloseTo(0.08, 10);
+  });
+});
+
 describe('framing (§6.5a)', () => {
   it('answers bytes that are not a ClientMessage with DECODE_FAILED, socket open', async () => {
     const { socket } = await helloed();
