@@ -300,3 +300,79 @@ describe('round trips through both ends of the binary codec', () => {
     expect(decodeServerFrame(encodeCapnpServerMessage(message))).toEqual(expected);
   });
 });
+
+/**
+ * Frames made by the reference C++ implementation (the library the Kayle iOS app links through
+ * packages/capnp/src/verify_capnp_c.cpp), produced once with Cap'n Proto 0.9.2 from our schema:
+ *   echo '<text form>' | capnp encode src/verify/mobile/codec/schema/verify.capnp ServerMessage | xxd -p
+ * Same file id, ordinals and layout as upstream's schema (`capnp compile -ocapnp` prints both alike).
+ */
+const CPP_SERVER_FRAMES: Array<[ServerMessage, string]> = [
+  [
+    { type: 'ack', message: 'hello_ok' },
+    '0000000006000000000000000100010000000000000000000000000000000100010000004a00000068656c6c6f5f6f6b0000000000000000',
+  ],
+  [
+    { type: 'error', code: 'NFC_REQUIRED_DATA_MISSING', details: { missing_artifacts: ['dg1', 'dg2', 'sod'], missing_chunks: [] } },
+    '000000001100000000000000010001000100000000000000000000000000020005000000d200000011000000f20100004e46435f52455155495245445f444154415f4d495353494e47000000000000007b226d697373696e675f617274696661637473223a5b22646731222c22646732222c22736f64225d2c226d697373696e675f6368756e6b73223a5b5d7d000000',
+  ],
+  [
+    {
+      type: 'verdict',
+      outcome: 'rejected',
+      reason_code: 'selfie_face_mismatch',
+      reason_message: 'Selfie evidence did not match the passport photo. Please retry with a new verification attempt.',
+      retry_allowed: true,
+      remaining_attempts: 2,
+    },
+    '0000000015000000000000000100010002000000000000000000000001000200010001000200000005000000aa0000000d0000000203000073656c6669655f666163655f6d69736d617463680000000053656c6669652065766964656e636520646964206e6f74206d61746368207468652070617373706f72742070686f746f2e20506c6561736520726574727920776974682061206e657720766572696669636174696f6e20617474656d70742e00',
+  ],
+  [
+    {
+      type: 'share_request',
+      contract_version: 1,
+      session_id: 'vs_x',
+      fields: [
+        { key: 'age_over_18', label: 'Age Over 18', reason: 'Adults only.', required: true },
+        { key: 'family_name', label: 'Family Name', reason: 'To greet you.', required: false },
+      ],
+    },
+    '00000000160000000000000001000100030000000000000000000000010002000100000000000000050000002a000000050000003700000076735f7800000000080000000100020001000000000000001100000062000000150000006a0000000000000000000000150000006200000019000000720000006167655f6f7665725f313800000000004164756c7473206f6e6c792e0000000066616d696c795f6e616d650000000000546f20677265657420796f752e000000',
+  ],
+  [
+    { type: 'share_ready', session_id: 'vs_x', selected_field_keys: ['age_over_18', 'family_name'] },
+    '000000000c000000000000000100010004000000000000000000000000000200050000002a000000050000001600000076735f7800000000050000006200000009000000620000006167655f6f7665725f3138000000000066616d696c795f6e616d650000000000',
+  ],
+];
+
+/** The same, root ClientMessage: what the app's C++ encoder sends. */
+const CPP_CLIENT_FRAMES: Array<[string, ClientMessage]> = [
+  [
+    '000000000e0000000000000001000100000000000000000000000000000004000d0000003a0000000d0000008a000000150000006a000000190000003200000076615f6162630000303132333435363738396162636465660000000000000000696f732d6465766963652d6100000000312e302e30000000',
+    { type: 'hello', attempt_id: 'va_abc', mobile_write_token: '0123456789abcdef', device_id: 'ios-device-a', app_version: '1.0.0' },
+  ],
+  [
+    '00000000080000000000000001000100010000000000000000000000000002000500000062000000090000000a0000006e66635f72656164696e6700000000000000000000000000',
+    { type: 'phase', phase: 'nfc_reading', error: null },
+  ],
+  [
+    '00000000080000000000000001000100020000000000000000000000030001000100000000000000010000000100000002000000000000000100000022000000ffd8ff0100000000',
+    { type: 'data', kind: 'dg2', index: 0, total: 1, chunk_index: 1, chunk_total: 2, raw: Buffer.from('ffd8ff01', 'hex') },
+  ],
+  [
+    '000000000c000000000000000100010003000000000000000000000000000200050000002a000000050000001600000076735f78000000000500000062000000090000006200000066616d696c795f6e616d6500000000006167655f6f7665725f31380000000000',
+    { type: 'share_selection', session_id: 'vs_x', selected_field_keys: ['family_name', 'age_over_18'] },
+  ],
+];
+
+describe('bit for bit with the reference C++ implementation', () => {
+  it.each(CPP_SERVER_FRAMES)('our %j is the C++ encoding, byte for byte', (message, hex) => {
+    expect(Buffer.from(encodeCapnpServerMessage(message)).toString('hex')).toBe(hex);
+  });
+
+  it.each(CPP_CLIENT_FRAMES)('the C++ frame %s decodes to %j', (hex, expected) => {
+    const decoded = decodeCapnpClientMessage(Buffer.from(hex, 'hex'));
+    const raw = decoded?.type === 'data' ? { raw: Buffer.from(decoded.raw) } : {};
+    expect({ ...decoded, ...raw }).toEqual(expected);
+  });
+});
