@@ -131,7 +131,7 @@ describe('Hosted page over HTTP (§8)', () => {
   it('renders the QR code of a real deep link of that session only', async () => {
     const s = await createSession(t, live);
     const handoff = (await t.http().post(`/v1/verify/session/${s.id}/handoff`)).body.data;
-    const link = `kayle-id://verify?payload=${Buffer.from(JSON.stringify(handoff)).toString('base64url')}`;
+    const link = `kayle-id://${encodeURIComponent(JSON.stringify(handoff))}`;
     const ok = await t
       .http()
       .post(`/verify/${s.id}/qr`)
@@ -151,7 +151,8 @@ describe('Hosted page over HTTP (§8)', () => {
     const bad = [
       { deep_link: 'https://example.com' },
       { deep_link: link, extra: 1 },
-      { deep_link: `${link}x`.replace('payload=', 'payload=!') },
+      { deep_link: `kayle-id://verify?payload=${Buffer.from(JSON.stringify(handoff)).toString('base64url')}` },
+      { deep_link: `${link}%` },
       {},
     ];
     for (const body of bad) {
@@ -251,8 +252,9 @@ if (!runBrowser) {
   /** The handoff data inside the page's "Open the app" deep link. */
   const linkData = async (): Promise<Record<string, unknown>> => {
     const href = (await page.getByRole('link', { name: 'Open the app' }).getAttribute('href')) ?? '';
-    expect(href).toMatch(/^kayle-id:\/\/verify\?payload=[A-Za-z0-9_-]+$/);
-    return JSON.parse(Buffer.from(href.split('payload=')[1], 'base64url').toString('utf8'));
+    // Read as the Kayle iOS app's QR parser reads it (QRCodePayload.parse): scheme off, percent-decode, JSON.
+    expect(href).toMatch(/^kayle-id:\/\/%7B[A-Za-z0-9\-_.!~*'()%]+$/);
+    return JSON.parse(decodeURIComponent(href.slice('kayle-id://'.length)));
   };
 
   it('shows a live session: organization, claims, expiry, QR code and app link; hides the cancel token', async () => {

@@ -163,6 +163,21 @@ describe('verify run', () => {
     expect(after.body.data).toMatchObject({ status: 'succeeded', attempts: [{ status: 'succeeded', failure_code: null, risk_score: 0 }] });
   });
 
+  it('--codec capnp walks the same session in the Kayle app\'s binary frames; another codec is a usage error', async () => {
+    const session = await createSession(app.t, app.live, { share_fields: SHARE_FIELDS });
+    const run = await cli('verify', 'run', '--codec', 'capnp', '--url', session.verification_url, '--fixtures', passportDir, '--selfies', selfiesDir);
+    expect(result(run, 0)).toEqual({
+      type: 'share_ready',
+      session_id: session.id,
+      selected_field_keys: ['age_over_18', 'family_name', 'kayle_document_id', 'nationality_code'],
+    });
+    expect(stderrLines(run)[1]).toBe(`connect: ${app.socketUrl(session.id)} (Cap'n Proto frames)`);
+    const after = await app.t.http().get(`/v1/sessions/${session.id}`).set(bearer(app.live));
+    expect(after.body.data.status).toBe('succeeded');
+    const bad = await cli('verify', 'run', '--codec', 'protobuf', '--url', session.verification_url, '--fixtures', passportDir, '--selfies', selfiesDir);
+    expectFailure(bad, 2, 'BAD_REQUEST', '--codec must be json or capnp.');
+  });
+
   it('shares every offered key without --select', async () => {
     const session = await createSession(app.t, app.live, { share_fields: SHARE_FIELDS });
     const run = await cli('verify', 'run', '--url', session.verification_url, '--fixtures', passportDir, '--selfies', selfiesDir);

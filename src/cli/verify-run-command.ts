@@ -25,6 +25,11 @@ export const VERIFY_RUN: Omit<Command, 'group' | 'name'> = {
     selfies: { type: 'string', required: true, placeholder: '<dir>', description: 'Folder with at least three selfie files' },
     'device-id': { type: 'string', placeholder: '<id>', description: `Device id sent in hello (default ${DEFAULT_DEVICE_ID})` },
     select: { type: 'string', placeholder: '<a,b>', description: 'Comma-separated keys to share (default: every offered key)' },
+    codec: {
+      type: 'string',
+      placeholder: '<json|capnp>',
+      description: "Wire format: json text frames (default) or capnp, the Kayle iOS app's binary frames",
+    },
   },
   prepare: (values) => {
     const verificationUrl = String(values.url);
@@ -36,13 +41,15 @@ export const VERIFY_RUN: Omit<Command, 'group' | 'name'> = {
     const deviceId = values['device-id'] === undefined ? DEFAULT_DEVICE_ID : String(values['device-id']);
     if (deviceId.trim() === '') throw new UsageError('--device-id must not be empty.');
     const select = values.select === undefined ? undefined : selection(String(values.select));
+    const codec = values.codec === undefined ? 'json' : String(values.codec);
+    if (codec !== 'json' && codec !== 'capnp') throw new UsageError('--codec must be json or capnp.');
     const fixtures = resolve(String(values.fixtures));
     const selfies = resolve(String(values.selfies));
     return {
       standalone: async (io) => {
         const input = { chip: readChip(fixtures), selfies: readSelfies(selfies) };
         const { runVerification } = await import('../verify/client/run-verification.js');
-        const outcome = await runVerification({ verificationUrl, deviceId, select, ...input, onStep: io.stderr });
+        const outcome = await runVerification({ verificationUrl, deviceId, select, codec, ...input, onStep: io.stderr });
         io.stdout(JSON.stringify(outcome.result));
         return outcome.ok ? 0 : 1;
       },

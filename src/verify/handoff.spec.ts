@@ -36,11 +36,12 @@ describe('websocketUrlFor', () => {
 });
 
 describe('deepLinkFor / parseDeepLink', () => {
-  it('encodes the JSON of the data as unpadded base64url', () => {
+  it('is kayle-id:// and the percent-encoded JSON of the data, as the Kayle app parses it', () => {
     const link = deepLinkFor(data());
-    expect(link).toMatch(/^kayle-id:\/\/verify\?payload=[A-Za-z0-9_-]+$/);
-    const payload = link.slice('kayle-id://verify?payload='.length);
-    expect(Buffer.from(payload, 'base64url').toString('utf8')).toBe(JSON.stringify(data()));
+    expect(link.startsWith('kayle-id://%7B%22v%22%3A1%2C%22session_id%22%3A%22')).toBe(true);
+    // The app's parser: drop the scheme, then removingPercentEncoding, then JSONDecoder.
+    expect(JSON.parse(decodeURIComponent(link.slice('kayle-id://'.length)))).toEqual(data());
+    expect(link.slice('kayle-id://'.length)).toMatch(/^[A-Za-z0-9\-_.!~*'()%]+$/);
   });
 
   it('round-trips', () => {
@@ -49,9 +50,11 @@ describe('deepLinkFor / parseDeepLink', () => {
 
   it.each([
     ['another scheme', 'https://verify?payload=abc'],
-    ['padding', `${deepLinkFor(data())}=`],
-    ['not JSON', 'kayle-id://verify?payload=bm90IGpzb24'],
-    ['a JSON array', `kayle-id://verify?payload=${Buffer.from('[1]').toString('base64url')}`],
+    ['the old base64url form', `kayle-id://verify?payload=${Buffer.from(JSON.stringify(data())).toString('base64url')}`],
+    ['raw JSON characters', `kayle-id://${JSON.stringify(data())}`],
+    ['a broken escape', `${deepLinkFor(data())}%E0%A4%A`],
+    ['not JSON', 'kayle-id://not%20json'],
+    ['a JSON array', `kayle-id://${encodeURIComponent('[1]')}`],
     ['an extra field', deepLinkFor({ ...data(), extra: 1 } as HandoffData)],
     ['a missing field', deepLinkFor({ ...data(), websocket_url: undefined } as unknown as HandoffData)],
     ['a bad token', deepLinkFor(data({ mobile_write_token: 'C'.repeat(64) }))],
@@ -59,7 +62,7 @@ describe('deepLinkFor / parseDeepLink', () => {
     ['a websocket URL of another session', deepLinkFor(data({ websocket_url: 'wss://x/v1/verify/session/vs_other' }))],
     ['an http websocket URL', deepLinkFor(data({ websocket_url: `https://x/v1/verify/session/${SESSION}` }))],
     ['version 2', deepLinkFor({ ...data(), v: 2 } as unknown as HandoffData)],
-    ['more than 2 KB', `kayle-id://verify?payload=${'a'.repeat(2100)}`],
+    ['more than 2 KB', `kayle-id://${'a'.repeat(2100)}`],
   ])('rejects %s', (_name, link) => {
     expect(parseDeepLink(link)).toBeNull();
   });

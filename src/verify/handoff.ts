@@ -6,8 +6,8 @@ export const HANDOFF_TOKEN_TTL_MS = 5 * 60_000;
 /** A page reload within this window gets the same attempt and token back (§6.3). */
 export const HANDOFF_REUSE_WINDOW_MS = 60_000;
 
-export const DEEP_LINK_PREFIX = 'kayle-id://verify?payload=';
-/** Generous bound on a deep link: the real ones are about 600 characters. */
+export const DEEP_LINK_PREFIX = 'kayle-id://';
+/** Generous bound on a deep link: the real ones are about 700 characters. */
 export const MAX_DEEP_LINK_LENGTH = 2048;
 
 const ATTEMPT_ID_PATTERN = /^va_[a-z0-9]{64}$/;
@@ -39,9 +39,12 @@ export function websocketUrlFor(publicBaseUrl: string, sessionId: string): strin
   return `${base}/v1/verify/session/${sessionId}`;
 }
 
-/** `kayle-id://verify?payload=<unpadded base64url of the UTF-8 JSON of data>` (§6.3). */
+/**
+ * `kayle-id://` + encodeURIComponent(JSON of data) (§6.3): the form the Kayle iOS app's QR parser
+ * reads (it strips the scheme and an optional `/`, percent-decodes and decodes the JSON).
+ */
 export function deepLinkFor(data: HandoffData): string {
-  return DEEP_LINK_PREFIX + Buffer.from(JSON.stringify(data), 'utf8').toString('base64url');
+  return DEEP_LINK_PREFIX + encodeURIComponent(JSON.stringify(data));
 }
 
 /**
@@ -51,10 +54,11 @@ export function deepLinkFor(data: HandoffData): string {
 export function parseDeepLink(link: string): HandoffData | null {
   if (link.length > MAX_DEEP_LINK_LENGTH || !link.startsWith(DEEP_LINK_PREFIX)) return null;
   const payload = link.slice(DEEP_LINK_PREFIX.length);
-  if (!/^[A-Za-z0-9_-]+$/.test(payload)) return null;
+  // What encodeURIComponent leaves as it is, plus the escapes: nothing else belongs in the link.
+  if (!/^(?:[A-Za-z0-9\-_.!~*'()]|%[0-9A-Fa-f]{2})+$/.test(payload)) return null;
   let data: unknown;
   try {
-    data = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    data = JSON.parse(decodeURIComponent(payload));
   } catch {
     return null;
   }

@@ -27,7 +27,7 @@ export class VerifyController {
   @ApiOperation({
     summary: 'Hand the verification off to the mobile app',
     description:
-      'Used by the hosted page; no body. Starts a new attempt with a 5-minute `mobile_write_token`, or returns the same one again when the newest unused handoff was issued at most 60 s ago. The QR code and deep link carry this object: `kayle-id://verify?payload=<base64url of its JSON>`.',
+      'Used by the hosted page; no body. Starts a new attempt with a 5-minute `mobile_write_token`, or returns the same one again when the newest unused handoff was issued at most 60 s ago. The QR code and deep link carry this object as the Kayle ID app reads it: `kayle-id://<encodeURIComponent of its JSON>`.',
   })
   @ApiEnvelope(HandoffResponse)
   @HttpCode(200)

@@ -1,3 +1,5 @@
+import { DATA_KIND_ORDINALS } from './capnp-frames.js';
+
 /** Client frames of the mobile protocol (§6.5) and the chunking of uploads (§6.7). */
 
 export type UploadKind = 'dg1' | 'dg2' | 'sod' | 'selfie';
@@ -45,9 +47,11 @@ export function dataFrames(
   }));
 }
 
-/** The ack the server sends for a chunk (§6.5): the item's last chunk completes it. */
-export function expectedDataAck(frame: DataFrame, completesItem: boolean): string {
-  return completesItem
-    ? `data_ok_${frame.kind}_${frame.index}`
-    : `data_chunk_ok_${frame.kind}_${frame.index}_${frame.chunk_index}`;
+/**
+ * The ack the server sends for a chunk (§6.5): the item's last chunk completes it. Binary
+ * connections name the kind by its `DataKind` ordinal (§6.5a: `data_ok_1_0` is DG2).
+ */
+export function expectedDataAck(frame: DataFrame, completesItem: boolean, codec: 'json' | 'capnp' = 'json'): string {
+  const kind = codec === 'capnp' ? DATA_KIND_ORDINALS[frame.kind] : frame.kind;
+  return completesItem ? `data_ok_${kind}_${frame.index}` : `data_chunk_ok_${kind}_${frame.index}_${frame.chunk_index}`;
 }

@@ -11,4 +11,5 @@ export {
   type VerificationInput,
   type VerificationOutcome,
 } from './run-verification.js';
-export { FrameTimeoutError, SocketClosedError, VerifySocket, type ServerFrame, type SocketClose } from './verify-socket.js';
+export { decodeServerFrame, encodeClientFrame, DATA_KIND_ORDINALS } from './capnp-frames.js';
+export { CODECS, FrameTimeoutError, SocketClosedError, VerifySocket, type Codec, type ServerFrame, type SocketClose } from './verify-socket.js';

@@ -1,6 +1,6 @@
 import { DEFAULT_CHUNK_BYTES, chunkSizeFor, dataFrames, expectedDataAck, type UploadKind } from './frames.js';
 import { parseVerificationUrl, requestHandoff, type HandoffFailure } from './handoff.js';
-import { FrameTimeoutError, SocketClosedError, VerifySocket, type ServerFrame } from './verify-socket.js';
+import { FrameTimeoutError, SocketClosedError, VerifySocket, type Codec, type ServerFrame } from './verify-socket.js';
 
 export interface ChipData {
   /** EF.DG1, EF.DG2 and EF.SOD as read from the chip. */
@@ -25,6 +25,8 @@ export interface VerificationInput {
   replyTimeoutMs?: number;
   /** How long to wait for the verdict of `selfie_complete`, which calls the face matcher (default 130 s). */
   verdictTimeoutMs?: number;
+  /** The wire format: JSON text frames (default) or the Kayle app's Cap'n Proto frames (§6.5a). */
+  codec?: Codec;
   /** Called with one human-readable line per step. */
   onStep?: (line: string) => void;
 }
@@ -78,11 +80,11 @@ export async function runVerification(input: VerificationInput): Promise<Verific
 
   let socket: VerifySocket;
   try {
-    socket = await VerifySocket.open(websocketUrl);
+    socket = await VerifySocket.open(websocketUrl, { codec: input.codec ?? 'json' });
   } catch (error) {
     return { ok: false, result: { type: 'error', code: 'CONNECTION_FAILED', message: `${websocketUrl}: ${(error as Error).message}` } };
   }
-  step(`connect: ${websocketUrl}`);
+  step(`connect: ${websocketUrl}${socket.codec === 'capnp' ? " (Cap'n Proto frames)" : ''}`);
 
   const expectAck = async (frame: object, message: string, timeoutMs = replyTimeout): Promise<void> => {
     const reply = await socket.request(frame, timeoutMs);
@@ -93,7 +95,7 @@ export async function runVerification(input: VerificationInput): Promise<Verific
     const label = kind === 'selfie' ? `selfie ${index + 1}/${total}` : kind;
     let sent = 0;
     for (const [i, frame] of frames.entries()) {
-      await expectAck(frame, expectedDataAck(frame, i === frames.length - 1));
+      await expectAck(frame, expectedDataAck(frame, i === frames.length - 1, socket.codec));
       sent += Buffer.byteLength(frame.raw, 'base64');
       step(`upload ${label}: chunk ${i + 1}/${frames.length}, ${sent}/${bytes.byteLength} bytes`);
     }

@@ -1,11 +1,16 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import WebSocket from 'ws';
+import { decodeServerFrame, encodeClientFrame } from './capnp-frames.js';
 
 /** A frame the server sent (§6.5): one JSON object with a `type`. */
 export interface ServerFrame {
   type: string;
   [field: string]: unknown;
 }
+
+/** The wire format: JSON text frames (§6.5) or Kayle's Cap'n Proto binary frames (§6.5a). */
+export type Codec = 'json' | 'capnp';
+export const CODECS: readonly Codec[] = ['json', 'capnp'];
 
 export interface SocketClose {
   code: number;
@@ -50,10 +55,13 @@ export class VerifySocket {
     readonly socket: WebSocket,
     /** Headers of the 101 upgrade response (e.g. X-Request-Id, §1.4). */
     readonly upgradeHeaders: IncomingHttpHeaders,
+    /** How `send` encodes frames; binary replies are decoded into the JSON frames' shape. */
+    readonly codec: Codec,
   ) {
     socket.on('message', (data, isBinary) => {
-      const text = Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
-      this.push(isBinary ? { type: 'binary', raw: text } : parseFrame(text));
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      if (!isBinary) return this.push(parseFrame(bytes.toString('utf8')));
+      this.push(codec === 'capnp' ? decodeServerFrame(bytes) : { type: 'binary', raw: bytes.toString('utf8') });
     });
     this.closed = new Promise((resolve) => {
       socket.on('close', (code, reason) => {
@@ -68,7 +76,7 @@ export class VerifySocket {
   }
 
   /** Opens `url`; rejects when the upgrade is refused or the connection fails. */
-  static open(url: string, options: { headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<VerifySocket> {
+  static open(url: string, options: { headers?: Record<string, string>; timeoutMs?: number; codec?: Codec } = {}): Promise<VerifySocket> {
     return new Promise((resolve, reject) => {
       const socket = new WebSocket(url, { headers: options.headers, handshakeTimeout: options.timeoutMs ?? 10_000 });
       let headers: IncomingHttpHeaders = {};
@@ -83,7 +91,7 @@ export class VerifySocket {
       // Kept after the open too: later errors (e.g. a reset connection) are followed by 'close',
       // which is what callers see, and an 'error' without a listener would throw.
       socket.on('error', reject);
-      socket.once('open', () => resolve(new VerifySocket(socket, headers)));
+      socket.once('open', () => resolve(new VerifySocket(socket, headers, options.codec ?? 'json')));
     });
   }
 
@@ -93,7 +101,8 @@ export class VerifySocket {
   }
 
   send(frame: object): void {
-    this.socket.send(JSON.stringify(frame));
+    if (this.codec === 'capnp') this.socket.send(encodeClientFrame(frame as Record<string, unknown>));
+    else this.socket.send(JSON.stringify(frame));
   }
 
   /** Sends text or bytes as they are (protocol tests send malformed frames). */

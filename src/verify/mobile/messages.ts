@@ -1,59 +1,46 @@
-/** Decoding of client frames (§6.5): anything malformed is DECODE_FAILED, never a throw. */
+import type { WsErrorCode } from './ws-errors.js';
 
+/**
+ * The socket's internal messages (§6.5): what a codec (codec/) decodes a client frame into and
+ * encodes a reply from. The state machine speaks only these, never a wire format.
+ */
 export type ClientMessage =
   | { type: 'hello'; attempt_id: string; mobile_write_token: string; device_id: string; app_version: string | null }
   | { type: 'phase'; phase: string; error: string | null }
-  | { type: 'data'; kind: string; index: number; total: number; chunk_index: number; chunk_total: number; raw: string }
+  | {
+      type: 'data';
+      kind: string;
+      index: number;
+      total: number;
+      chunk_index: number;
+      chunk_total: number;
+      /** The chunk: base64 text as JSON carries it, or the bytes themselves (Cap'n Proto `Data`). */
+      raw: string | Uint8Array;
+    }
   | { type: 'share_selection'; session_id: string; selected_field_keys: string[] };
 
-const isString = (v: unknown): v is string => typeof v === 'string';
-const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const optional = <T>(v: unknown, check: (v: unknown) => v is T): v is T | undefined => v === undefined || check(v);
+/** The kinds of `data` the protocol knows, in the order of Kayle's `DataKind` enum. */
+export const DATA_KINDS = ['dg1', 'dg2', 'sod', 'selfie'] as const;
 
-export function decodeClientMessage(text: string): ClientMessage | null {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return null;
-  const m = parsed as Record<string, unknown>;
-  switch (m.type) {
-    case 'hello':
-      if (!isString(m.attempt_id) || !isString(m.mobile_write_token) || !isString(m.device_id)) return null;
-      if (m.device_id.length > 256 || !optional(m.app_version, isString) || (isString(m.app_version) && m.app_version.length > 64)) {
-        return null;
-      }
-      return {
-        type: 'hello',
-        attempt_id: m.attempt_id,
-        mobile_write_token: m.mobile_write_token,
-        device_id: m.device_id,
-        app_version: isString(m.app_version) ? m.app_version : null,
-      };
-    case 'phase':
-      if (!isString(m.phase) || m.phase.length < 1 || m.phase.length > 64) return null;
-      if (!optional(m.error, isString) || (isString(m.error) && m.error.length > 500)) return null;
-      return { type: 'phase', phase: m.phase, error: isString(m.error) ? m.error : null };
-    case 'data':
-      if (!isString(m.kind) || !isNumber(m.index) || !isNumber(m.total) || !isString(m.raw)) return null;
-      if (!optional(m.chunk_index, isNumber) || !optional(m.chunk_total, isNumber)) return null;
-      return {
-        type: 'data',
-        kind: m.kind,
-        index: m.index,
-        total: m.total,
-        chunk_index: (m.chunk_index as number | undefined) ?? 0,
-        chunk_total: (m.chunk_total as number | undefined) ?? 1,
-        raw: m.raw,
-      };
-    case 'share_selection':
-      if (!isString(m.session_id) || !Array.isArray(m.selected_field_keys) || !m.selected_field_keys.every(isString)) {
-        return null;
-      }
-      return { type: 'share_selection', session_id: m.session_id, selected_field_keys: m.selected_field_keys as string[] };
-    default:
-      return null;
-  }
+export interface ShareRequestField {
+  key: string;
+  label: string;
+  reason: string;
+  required: boolean;
 }
+
+export type ServerMessage =
+  | { type: 'ack'; message: 'hello_ok' | 'phase_ok' }
+  /** A data chunk was taken; `complete` when it completed its item (§6.7). */
+  | { type: 'data_ack'; kind: (typeof DATA_KINDS)[number]; index: number; chunk_index: number; complete: boolean }
+  | { type: 'error'; code: WsErrorCode; details?: Record<string, unknown> }
+  | {
+      type: 'verdict';
+      outcome: 'accepted' | 'rejected';
+      reason_code: string;
+      reason_message: string;
+      retry_allowed: boolean;
+      remaining_attempts: number;
+    }
+  | { type: 'share_request'; contract_version: number; session_id: string; fields: ShareRequestField[] }
+  | { type: 'share_ready'; session_id: string; selected_field_keys: string[] };

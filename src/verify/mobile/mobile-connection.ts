@@ -7,11 +7,12 @@ import { claimLabel } from '../../sessions/share-contract/index.js';
 import { VERDICT_REASON_MESSAGES } from '../verdict-messages.js';
 import type { ChipCheckResult, ChipVerifier } from './chip-check.js';
 import type { FaceMatchClient } from './face-match.client.js';
-import { decodeClientMessage, type ClientMessage } from './messages.js';
+import type { FrameCodec, FrameCodecs } from './codec/frame-codec.js';
+import type { ClientMessage, ServerMessage } from './messages.js';
 import type { MobileFlowService } from './mobile-flow.service.js';
 import { isTrackedPhase, phaseIndex } from './phases.js';
 import { CHIP_KINDS, SELFIE_COUNT, UploadBuffer, type DataKind } from './uploads.js';
-import { CLOSE, WS_ERROR_MESSAGES, type WsErrorCode } from './ws-errors.js';
+import { CLOSE, type WsErrorCode } from './ws-errors.js';
 
 export const HELLO_TIMEOUT_MS = 30_000;
 export const LEASE_RENEW_MS = 10_000;
@@ -21,7 +22,7 @@ export const SESSION_WATCH_MS = 2_000;
 /** The part of a `ws` WebSocket this class uses. */
 export interface MobileSocket {
   readonly readyState: number;
-  send(data: string): void;
+  send(data: string | Uint8Array): void;
   close(code: number, reason?: string): void;
 }
 
@@ -31,6 +32,7 @@ export interface MobileDeps {
   faceMatch: FaceMatchClient;
   clock: Clock;
   logger: Logger;
+  codecs: FrameCodecs;
 }
 
 const OPEN = 1;
@@ -49,6 +51,8 @@ export class MobileConnection {
   private shareRequested = false;
   private sharedKeys: string[] | null = null;
   private closed = false;
+  /** Picked by the first data frame (§6.5a); until then replies go out as JSON. */
+  private codec: FrameCodec | null = null;
   private queue: Promise<void> = Promise.resolve();
   private readonly timers: NodeJS.Timeout[] = [];
 
@@ -76,13 +80,17 @@ export class MobileConnection {
     );
   }
 
-  /** A frame arrived; `isBinary` frames are refused (§6.5). */
+  /**
+   * A frame arrived. The first one picks the connection's codec by its opcode (§6.5a); a frame
+   * of the other kind later is INVALID_MESSAGE, in the connection's codec.
+   */
   onFrame(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
     this.enqueue(async () => {
-      if (isBinary) return this.error('INVALID_MESSAGE');
+      this.codec ??= isBinary ? this.deps.codecs.binary : this.deps.codecs.text;
+      if (this.codec.binary !== isBinary) return this.error('INVALID_MESSAGE');
       if (!(await this.watchSession())) return;
-      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
-      const message = decodeClientMessage(text);
+      const payload = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      const message = this.codec.decode(payload);
       if (!message) return this.error('DECODE_FAILED');
       await this.handle(message);
     });
@@ -264,10 +272,7 @@ export class MobileConnection {
         reason: result.reason,
       });
     }
-    this.send({
-      type: 'ack',
-      message: result.complete ? `data_ok_${kind}_${message.index}` : `data_chunk_ok_${kind}_${message.index}_${message.chunk_index}`,
-    });
+    this.send({ type: 'data_ack', kind, index: message.index, chunk_index: message.chunk_index, complete: result.complete });
   }
 
   private async onShareSelection(sessionId: string, selected: string[]): Promise<void> {
@@ -341,7 +346,7 @@ export class MobileConnection {
   }
 
   private error(code: WsErrorCode, details?: Record<string, unknown>): void {
-    this.send({ type: 'error', code, message: WS_ERROR_MESSAGES[code], ...(details ? { details } : {}) });
+    this.send({ type: 'error', code, ...(details ? { details } : {}) });
   }
 
   /** Error frame, then close: 1008 carries the code as its reason (§6.12). */
@@ -357,8 +362,8 @@ export class MobileConnection {
     if (this.socket.readyState === OPEN) this.socket.close(code, reason);
   }
 
-  private send(frame: Record<string, unknown>): void {
-    if (!this.closed && this.socket.readyState === OPEN) this.socket.send(JSON.stringify(frame));
+  private send(message: ServerMessage): void {
+    if (!this.closed && this.socket.readyState === OPEN) this.socket.send((this.codec ?? this.deps.codecs.text).encode(message));
   }
 }
 

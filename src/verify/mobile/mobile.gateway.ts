@@ -6,6 +6,7 @@ import { Clock } from '../../common/clock.js';
 import { randomToken } from '../../common/ids.js';
 import { requestIdFor } from '../../common/http/request-id.js';
 import { ChipVerifier } from './chip-check.js';
+import { FrameCodecs } from './codec/frame-codec.js';
 import { FaceMatchClient } from './face-match.client.js';
 import { MobileConnection } from './mobile-connection.js';
 import { MobileFlowService } from './mobile-flow.service.js';
@@ -14,7 +15,7 @@ export const MOBILE_SOCKET_PATH = '/v1/verify/session/:id';
 /** Frames over 1 MiB close the socket with 1009 (§6.5); `ws` enforces it. */
 export const MAX_FRAME_BYTES = 1024 * 1024;
 
-/** The mobile app's WebSocket (§6.5): one MobileConnection per socket. */
+/** The mobile app's WebSocket (§6.5, §6.5a): one MobileConnection per socket. */
 @WebSocketGateway({ path: MOBILE_SOCKET_PATH, maxPayload: MAX_FRAME_BYTES })
 export class MobileGateway implements OnGatewayInit, OnGatewayConnection {
   private readonly logger = new Logger(MobileGateway.name);
@@ -24,6 +25,7 @@ export class MobileGateway implements OnGatewayInit, OnGatewayConnection {
     private readonly chip: ChipVerifier,
     private readonly faceMatch: FaceMatchClient,
     private readonly clock: Clock,
+    private readonly codecs: FrameCodecs,
   ) {}
 
   afterInit(server: WebSocketServer): void {
@@ -41,6 +43,7 @@ export class MobileGateway implements OnGatewayInit, OnGatewayConnection {
       faceMatch: this.faceMatch,
       clock: this.clock,
       logger: this.logger,
+      codecs: this.codecs,
     });
     socket.on('message', (data, isBinary) => connection.onFrame(data as Buffer, isBinary));
     socket.on('close', () => connection.onClose());

@@ -22,7 +22,8 @@ export interface DataChunk {
   total: number;
   chunkIndex: number;
   chunkTotal: number;
-  raw: string;
+  /** Base64 text (JSON frames) or the bytes themselves (binary frames, §6.5a). */
+  raw: string | Uint8Array;
 }
 
 export type ChunkResult =
@@ -77,7 +78,7 @@ export class UploadBuffer {
     // A chunk for an item already complete starts the item again.
     if (item?.complete) item = undefined;
     if (item && item.chunkTotal !== chunk.chunkTotal) return { ok: false, reason: 'chunk_total_mismatch' };
-    const bytes = decodeBase64(chunk.raw);
+    const bytes = typeof chunk.raw === 'string' ? decodeBase64(chunk.raw) : Buffer.isBuffer(chunk.raw) ? chunk.raw : Buffer.from(chunk.raw);
     if (!bytes) return { ok: false, reason: 'invalid_base64' };
     const replaced = item?.chunks.get(chunk.chunkIndex)?.length ?? 0;
     const total = (item?.bytes ?? 0) - replaced + bytes.length;

@@ -253,11 +253,6 @@
     return age >= REUSE_WINDOW_MS && (Date.now() >= handoff.expiresAt || age >= TOKEN_TTL_MS);
   };
 
-  const base64url = (text) => {
-    let binary = '';
-    for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
-    return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  };
   const hideHandoff = () => {
     handoff = null;
     handoffBox.hidden = true;
@@ -278,7 +273,8 @@
       return;
     }
     const data = body.data;
-    const link = `kayle-id://verify?payload=${base64url(JSON.stringify(data))}`;
+    // What the Kayle iOS app's QR parser reads (§6.3): the scheme, then the percent-encoded JSON.
+    const link = `kayle-id://${encodeURIComponent(JSON.stringify(data))}`;
     const svgRes = await fetch(qrUrl, {
       method: 'POST',
       cache: 'no-store',
