@@ -31,6 +31,15 @@ function findPriority(errors: ValidationError[]): ApiError | null {
   return null;
 }
 
+/**
+ * Type checks, named by class-validator. A value of the wrong type fails its range checks too
+ * (`"soon"` is not at most 86400), and the type is what the caller got wrong, so it is named.
+ */
+const TYPE_CONSTRAINTS = new Set(['isInt', 'isNumber', 'isString', 'isBoolean', 'isArray', 'isObject', 'isDate', 'nestedValidation']);
+
+const firstMessage = (constraints: Record<string, string>): string | undefined =>
+  Object.entries(constraints).find(([name]) => TYPE_CONSTRAINTS.has(name))?.[1] ?? Object.values(constraints)[0];
+
 /** Maps class-validator output to one BAD_REQUEST with the dotted `param` (§1.3). */
 export function validationErrorToApiError(errors: ValidationError[]): ApiError {
   const priority = findPriority(errors);
@@ -40,7 +49,7 @@ export function validationErrorToApiError(errors: ValidationError[]): ApiError {
   if (constraints.whitelistValidation) {
     return ApiError.badRequest(path.join('.'), `Unknown property \`${path.join('.')}\`.`);
   }
-  const message = Object.values(constraints)[0] ?? `${path.join('.')} is invalid.`;
+  const message = firstMessage(constraints) ?? `${path.join('.')} is invalid.`;
   return ApiError.badRequest(path.join('.'), message.endsWith('.') ? message : `${message}.`);
 }
 
@@ -90,7 +99,8 @@ export class AppValidationPipe extends ValidationPipe {
       transform: true,
       transformOptions: { enableImplicitConversion: false },
       validationError: { target: false, value: false },
-      stopAtFirstError: true,
+      // Every failing constraint of the first bad field is collected, so the type one can win.
+      stopAtFirstError: false,
       exceptionFactory: validationErrorToApiError,
     };
     super({ ...common, forbidNonWhitelisted: true });
