@@ -5,10 +5,10 @@
 //
 //   node scripts/openapi-export.mjs <output.json>
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const output = process.argv[2];
 if (!output) {
@@ -36,7 +36,9 @@ const child = spawn(process.execPath, ['dist/src/main.js'], {
     HOST: '127.0.0.1',
     DATABASE_URL: join(dir, 'openapi.sqlite'),
     SERVER_SECRET: 'openapi-export-secret-0123456789abcdef',
-    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    DOCS_BASE_URL: 'https://kayle.id/docs/api',
+    // Fixed, so the document (its servers entry) does not change from run to run.
+    PUBLIC_BASE_URL: 'http://localhost:3000',
   },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
@@ -56,6 +58,7 @@ try {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
+  mkdirSync(dirname(output), { recursive: true });
   writeFileSync(output, `${JSON.stringify(document, null, 2)}\n`);
 } finally {
   child.kill('SIGTERM');
