@@ -8,7 +8,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createPasslineClient, newIdempotencyKey, verifyKayleSignature, type ApiErrorBody, type PasslineClient } from '../src/index.js';
+import {
+  createPasslineClient,
+  ERROR_CODES,
+  errorCode,
+  newIdempotencyKey,
+  verifyKayleSignature,
+  type ApiErrorBody,
+  type ErrorCodeOf,
+  type PasslineClient,
+} from '../src/index.js';
 
 // Compiled to clients/typescript/build-test/test/: four levels up is the service's root.
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -138,15 +147,22 @@ describe('the typed client against a real server', () => {
     const error: ApiErrorBody | undefined = 'hint' in res.error.error ? res.error.error : undefined;
     assert.equal(error?.code, 'UNKNOWN_CLAIM_KEY');
     assert.equal(error?.param, 'share_fields.favourite_colour');
+    // The code the server sent is one the document lists for this operation and status.
+    const code: ErrorCodeOf<'createSession'> | undefined = errorCode('createSession', res.error);
+    assert.equal(code, 'UNKNOWN_CLAIM_KEY');
+    assert.ok((ERROR_CODES.createSession[400] as readonly string[]).includes(code!));
+    assert.equal(errorCode('createSession', { error: { code: 'SOMETHING_NEW' } }), undefined);
 
     const missing = await passline.GET('/v1/sessions/{id}', { params: { path: { id: `vs_${'0'.repeat(64)}` } } });
     assert.equal(missing.response.status, 404);
     assert.equal(missing.error?.error.code, 'NOT_FOUND');
+    assert.deepEqual(ERROR_CODES.getSession[404], ['NOT_FOUND']);
 
     const stranger = createPasslineClient({ baseUrl, apiKey: 'kk_test_' + 'x'.repeat(32) });
     const denied = await stranger.GET('/v1/sessions', {});
     assert.equal(denied.response.status, 401);
     assert.deepEqual(denied.error, { error: { code: 'UNAUTHORIZED', message: 'Unauthorized' } });
+    assert.equal(errorCode('listSessions', denied.error), 'UNAUTHORIZED');
   });
 
   it('exports the webhook receiver helpers', () => {
