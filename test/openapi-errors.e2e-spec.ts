@@ -1,4 +1,4 @@
-import { createTestApp, type TestApp } from './helpers/app.js';
+import { bearer, createTestApp, type TestApp } from './helpers/app.js';
 
 type Example = { summary?: string; value: { error?: { code?: string; message?: string; param?: string }; data?: unknown } };
 type Response = { description: string; headers?: Record<string, { $ref?: string }>; content?: Record<string, { examples?: Record<string, Example> }> };
@@ -156,4 +156,42 @@ describe('GET /openapi.json: errors, headers, tags and operation ids', () => {
       expect({ label, path, security: op.security }).toEqual({ label, path, security: [] });
     }
   });
+
+  it('shows bodies the server really sends: requests that hit a documented error get the example, bar the request id', async () => {
+    const { test: key, live } = await t.tenant();
+    const readOnly = await t.createKey((await t.tenant()).orgId, { scopes: ['sessions:read'] });
+    const exampleOf = (path: string, method: string, status: string, name: string) => {
+      const example = examplesOf(doc.paths[path][method].responses[status]).find(([n]) => n === name);
+      expect({ path, method, status, name, found: example !== undefined }).toEqual({ path, method, status, name, found: true });
+      return example![1].value;
+    };
+    const withoutRequestId = (body: { error?: Record<string, unknown> }) => {
+      if (body.error && 'request_id' in body.error) body.error.request_id = 'req';
+      return body;
+    };
+    const check = async (res: { status: number; body: Record<string, unknown> }, path: string, method: string, name: string) => {
+      const status = String(res.status);
+      expect({ name, body: withoutRequestId(res.body) }).toEqual({ name, body: withoutRequestId(structuredClone(exampleOf(path, method, status, name))) });
+    };
+    const vsUnknown = `vs_${'0'.repeat(64)}`;
+
+    await check(await t.http().post('/v1/sessions').set(bearer(key)).send({ share_fields: { nationality_code: { required: true, reason: 'r' }, favourite_colour: { required: true, reason: 'r' } } }),
+      '/v1/sessions', 'post', 'UNKNOWN_CLAIM_KEY (share_fields.favourite_colour)');
+    await check(await t.http().post('/v1/sessions').set(bearer(key)).send({ share_fields: { nationality_code: { required: true } } }),
+      '/v1/sessions', 'post', 'REASON_REQUIRED (share_fields.nationality_code.reason)');
+    await check(await t.http().post('/v1/sessions').set(bearer(key)).send({ expires_in: 'soon' }), '/v1/sessions', 'post', 'BAD_REQUEST (expires_in)');
+    await check(await t.http().post('/v1/sessions').set(bearer(key)).set('Idempotency-Key', 'k'.repeat(256)).send({}), '/v1/sessions', 'post', 'BAD_REQUEST (Idempotency-Key)');
+    await check(await t.http().post('/v1/sessions').set(bearer(readOnly)).send({}), '/v1/sessions', 'post', 'FORBIDDEN');
+    await check(await t.http().post('/v1/sessions').send({}), '/v1/sessions', 'post', 'UNAUTHORIZED');
+    await check(await t.http().get(`/v1/sessions/${vsUnknown}`).set(bearer(key)), '/v1/sessions/{id}', 'get', 'NOT_FOUND');
+    await check(await t.http().get('/v1/sessions/vs_short').set(bearer(key)), '/v1/sessions/{id}', 'get', 'BAD_REQUEST (id)');
+    await check(await t.http().post(`/v1/test_helpers/sessions/${vsUnknown}/expire`).set(bearer(live)).send({}),
+      '/v1/test_helpers/sessions/{id}/expire', 'post', 'TEST_MODE_REQUIRED');
+    await check(await t.http().post(`/v1/verify/session/${vsUnknown}/handoff`), '/v1/verify/session/{id}/handoff', 'post', 'SESSION_NOT_FOUND');
+
+    const key2 = { Authorization: bearer(key).Authorization, 'Idempotency-Key': `reuse-${Date.now()}` };
+    expect((await t.http().post('/v1/sessions').set(key2).send({ expires_in: 600 })).status).toBe(200);
+    await check(await t.http().post('/v1/sessions').set(key2).send({ expires_in: 700 }), '/v1/sessions', 'post', 'IDEMPOTENCY_KEY_REUSED');
+  });
 });
+
