@@ -208,7 +208,8 @@ export function completeOpenApiDocument(document: OpenAPIObject, docsBaseUrl: st
         const names = ['X-Request-Id'];
         if (kind === 'api' && status !== '401') names.push('RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy');
         if (status === '429') names.push('Retry-After');
-        if (kind === 'api' && method === 'post' && /^[24]/.test(status) && !['400', '401', '403', '429'].includes(status)) {
+        // Replays are stored answers: 2xx, or 4xx from the handler stage (§1.9).
+        if (kind === 'api' && method === 'post' && /^[24]/.test(status) && !['400', '401', '403', '413', '422', '429'].includes(status)) {
           names.push('Idempotent-Replayed');
         }
         addResponseHeaders(response, names);

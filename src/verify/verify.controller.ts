@@ -1,10 +1,9 @@
 import { Controller, Get, Header, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.decorators.js';
 import { PublicRateLimitGuard } from '../rate-limit/public-rate-limit.guard.js';
 import { RawBody } from '../common/raw-body.decorator.js';
-import { AuthErrorEnvelope } from '../common/dto/envelope.dto.js';
 import { ApiEnvelope, ApiErrors } from '../common/swagger.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { HandoffResponse } from './dto/handoff.response.js';
@@ -103,7 +102,20 @@ export class VerifyController {
   @ApiResponse({
     status: 426,
     description: 'WEBSOCKET_REQUIRED (exact body).',
-    schema: { $ref: getSchemaPath(AuthErrorEnvelope) },
+    schema: {
+      type: 'object',
+      required: ['error'],
+      properties: {
+        error: {
+          type: 'object',
+          required: ['code', 'message'],
+          properties: {
+            code: { type: 'string', enum: ['WEBSOCKET_REQUIRED'], description: 'Always WEBSOCKET_REQUIRED.' },
+            message: { type: 'string', description: 'Always "This endpoint requires a WebSocket connection."' },
+          },
+        },
+      },
+    },
     example: WEBSOCKET_REQUIRED_BODY,
   })
   @Get(':id')

@@ -16,7 +16,7 @@ export class ErrorBody {
 
   /**
    * What to do about it.
-   * @example "expires_in must not be less than 300."
+   * @example "expires_in must be an integer number of seconds."
    */
   hint: string;
 
