@@ -99,7 +99,7 @@ const kindOf = (path: string, operation: Operation): Kind => {
 };
 
 /** The errors every operation of a kind can answer, before and after its own checks (§1.3). */
-function sharedErrors(kind: Kind, method: string, operation: Operation): ApiError[] {
+function sharedErrors(kind: Kind, method: string): ApiError[] {
   const hasBody = ['post', 'patch', 'put'].includes(method);
   if (kind === 'public') return [publicRateLimited(), INTERNAL_ERROR()];
   if (kind === 'operational') return [INTERNAL_ERROR()];
@@ -179,7 +179,7 @@ export function completeOpenApiDocument(document: OpenAPIObject, docsBaseUrl: st
       const isList = success?.properties?.pagination !== undefined;
       const own = operation[ERRORS_EXTENSION] ?? [];
       delete operation[ERRORS_EXTENSION];
-      const errors = [...own, ...sharedErrors(kind, method, operation).map(toDocumentedError)];
+      const errors = [...own, ...sharedErrors(kind, method).map(toDocumentedError)];
 
       for (const error of errors) {
         const status = String(error.status);
@@ -188,13 +188,12 @@ export function completeOpenApiDocument(document: OpenAPIObject, docsBaseUrl: st
         const content = ((response.content ??= {})['application/json'] ??= { schema }) as Json & { examples?: Json };
         content.schema = schema;
         const examples = (content.examples ??= {}) as Json;
-        const duplicate = Object.values(examples).some(
-          (example) => JSON.stringify((example as Json).value) === JSON.stringify(renderError(error, docsBaseUrl, isList)),
-        );
-        if (duplicate) continue;
+        const value = renderError(error, docsBaseUrl, isList);
+        // The same error declared twice (an operation's own and a shared one) shows once.
+        if (Object.values(examples).some((example) => JSON.stringify((example as Json).value) === JSON.stringify(value))) continue;
         examples[exampleName(error.code, error.param, examples)] = {
           summary: error.param !== undefined ? `${error.code}, param ${error.param}` : error.code,
-          value: renderError(error, docsBaseUrl, isList),
+          value,
         };
       }
       if (kind === 'api' || kind === 'admin') {
