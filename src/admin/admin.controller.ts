@@ -7,6 +7,7 @@ import { PaginationQuery } from '../common/dto/pagination.query.js';
 import { ListEndpoint, Page } from '../common/envelope.js';
 import { ApiError } from '../common/errors/api-error.js';
 import { ApiEnvelope, ApiErrors, ApiListEnvelope, listQueryErrors } from '../common/swagger.js';
+import { unknownProperty } from '../common/validation.js';
 import { OrganizationResponse } from '../organizations/dto/organization.response.js';
 import { ORGANIZATION_NOT_FOUND, OrganizationsService } from '../organizations/organizations.service.js';
 import { CreateApiKeyDto } from './dto/create-api-key.dto.js';
@@ -15,7 +16,6 @@ import { ListApiKeysQuery } from './dto/list-api-keys.query.js';
 import { UpdateApiKeyDto } from './dto/update-api-key.dto.js';
 
 const NOTHING_TO_UPDATE = (): ApiError => ApiError.badRequest(undefined, 'Provide at least one of `name`, `enabled` or `scopes`.');
-const UNKNOWN_PROPERTY = (): ApiError => ApiError.badRequest('foo', 'Unknown property `foo`.');
 
 /** Operator endpoints (§2.5, extension), behind ADMIN_TOKEN; 404 while it is unset. */
 @ApiTags('Admin')
@@ -28,7 +28,7 @@ export class AdminController {
   ) {}
 
   @ApiOperation({ operationId: 'createOrganization', summary: 'Create an organization' })
-  @ApiErrors(UNKNOWN_PROPERTY())
+  @ApiErrors(unknownProperty('foo'))
   @ApiEnvelope(OrganizationResponse)
   @HttpCode(200)
   @Post('orgs')
@@ -47,7 +47,7 @@ export class AdminController {
   }
 
   @ApiOperation({ operationId: 'createApiKey', summary: 'Create an API key; the plaintext key is returned only here' })
-  @ApiErrors(UNKNOWN_PROPERTY(), ORGANIZATION_NOT_FOUND())
+  @ApiErrors(unknownProperty('foo'), ORGANIZATION_NOT_FOUND())
   @ApiEnvelope(CreatedApiKeyResponse)
   @HttpCode(200)
   @Post('api-keys')

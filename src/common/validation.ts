@@ -12,6 +12,9 @@ export function registerPriorityConstraint(name: string, toError: (message: stri
   priorityConstraints.set(name, toError);
 }
 
+/** The 400 of a body property no DTO declares (§1.1), named by its dotted path. */
+export const unknownProperty = (path: string): ApiError => ApiError.badRequest(path, `Unknown property \`${path}\`.`);
+
 function firstLeaf(error: ValidationError, path: string[] = []): { path: string[]; error: ValidationError } {
   const here = [...path, error.property];
   if (error.constraints && Object.keys(error.constraints).length > 0) return { path: here, error };
@@ -47,7 +50,7 @@ export function validationErrorToApiError(errors: ValidationError[]): ApiError {
   const { path, error } = firstLeaf(errors[0]);
   const constraints = error.constraints ?? {};
   if (constraints.whitelistValidation) {
-    return ApiError.badRequest(path.join('.'), `Unknown property \`${path.join('.')}\`.`);
+    return unknownProperty(path.join('.'));
   }
   const message = firstMessage(constraints) ?? `${path.join('.')} is invalid.`;
   return ApiError.badRequest(path.join('.'), message.endsWith('.') ? message : `${message}.`);
@@ -134,7 +137,7 @@ export class AppValidationPipe extends ValidationPipe {
     pristineBodies.set(body, pristine);
     try {
       const dto = await super.transform(body, metadata);
-      if (shadowed !== undefined) throw ApiError.badRequest(shadowed, `Unknown property \`${shadowed}\`.`);
+      if (shadowed !== undefined) throw unknownProperty(shadowed);
       return dto;
     } catch (error) {
       // Priority errors (share contract stage 1) keep winning; between two unknown properties
@@ -147,7 +150,7 @@ export class AppValidationPipe extends ValidationPipe {
         error.param !== shadowed &&
         keys.indexOf(error.param.split('.')[0]) > keys.indexOf(shadowed)
       ) {
-        throw ApiError.badRequest(shadowed, `Unknown property \`${shadowed}\`.`);
+        throw unknownProperty(shadowed);
       }
       throw error;
     } finally {

@@ -6,6 +6,7 @@ import { EmptyBodyPipe, noBodyError } from '../common/dto/empty-body.dto.js';
 import { ListEndpoint, Page } from '../common/envelope.js';
 import { ApiError } from '../common/errors/api-error.js';
 import { ApiEnvelope, ApiErrors, ApiListEnvelope, fieldError, listQueryErrors } from '../common/swagger.js';
+import { unknownProperty } from '../common/validation.js';
 import { CreateSessionDto, shareContractError } from './dto/create-session.dto.js';
 import { ShareFieldInput, ShareFieldResponse } from './dto/share-field.dto.js';
 import { IncludeAttemptsQuery, ListSessionsQuery } from './dto/session.query.js';
@@ -36,7 +37,7 @@ export class SessionsController {
     fieldError('expires_in', 'expires_in must be an integer number of seconds'),
     fieldError('expires_in', 'expires_in must be at least 300 seconds'),
     fieldError('redirect_url', 'redirect_url must be a string or null'),
-    ApiError.badRequest('foo', 'Unknown property `foo`.'),
+    unknownProperty('foo'),
   )
   @Scopes('sessions:write')
   @Post()

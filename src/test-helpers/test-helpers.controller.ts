@@ -3,8 +3,8 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../auth/auth.decorators.js';
 import { CurrentPrincipal, type Principal } from '../auth/principal.js';
 import { EmptyBodyPipe, noBodyError } from '../common/dto/empty-body.dto.js';
-import { ApiError } from '../common/errors/api-error.js';
 import { ApiEnvelope, ApiErrors, fieldError } from '../common/swagger.js';
+import { unknownProperty } from '../common/validation.js';
 import { SessionResponse } from '../sessions/dto/session.response.js';
 import { invalidSessionId, SessionIdGuard } from '../sessions/session-id.guard.js';
 import { sessionNotFound } from '../sessions/sessions.service.js';
@@ -36,7 +36,7 @@ export class TestHelpersController {
 
   @ApiOperation({ operationId: 'failTestSession', summary: 'Simulate a failed attempt (the 3-failure budget applies)' })
   @ApiEnvelope(SessionResponse)
-  @ApiErrors(testModeRequired(), invalidSessionId(), sessionNotFound('get-by-id'), sessionTerminal(), ApiError.badRequest('foo', 'Unknown property `foo`.'))
+  @ApiErrors(testModeRequired(), invalidSessionId(), sessionNotFound('get-by-id'), sessionTerminal(), unknownProperty('foo'))
   @HttpCode(200)
   @UseGuards(SessionIdGuard)
   @Post(':id/fail')

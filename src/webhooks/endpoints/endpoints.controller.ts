@@ -6,6 +6,7 @@ import { EmptyBodyPipe, noBodyError } from '../../common/dto/empty-body.dto.js';
 import { ListEndpoint, Page } from '../../common/envelope.js';
 import { ApiError } from '../../common/errors/api-error.js';
 import { ApiEnvelope, ApiErrors, ApiListEnvelope, fieldError, listQueryErrors } from '../../common/swagger.js';
+import { unknownProperty } from '../../common/validation.js';
 import { CreateEndpointDto } from './dto/create-endpoint.dto.js';
 import { CreatedEndpointResponse, DeletedEndpointResponse, EndpointResponse } from './dto/endpoint.response.js';
 import { ListEndpointsQuery } from './dto/list-endpoints.query.js';
@@ -35,7 +36,7 @@ export class WebhookEndpointsController {
     description: 'Returns the endpoint and its signing secret. Register an encryption key before events are delivered.',
   })
   @ApiEnvelope(CreatedEndpointResponse)
-  @ApiErrors(fieldError('url', 'url must use https'), fieldError('subscribed_event_types', 'subscribed_event_types must be an array of event types'), ApiError.badRequest('foo', 'Unknown property `foo`.'))
+  @ApiErrors(fieldError('url', 'url must use https'), fieldError('subscribed_event_types', 'subscribed_event_types must be an array of event types'), unknownProperty('foo'))
   @Scopes('webhooks:write')
   @HttpCode(200)
   @Post()
@@ -103,7 +104,7 @@ export class WebhookEndpointsController {
       'Generates a new current secret; the old one keeps signing alongside it for `previous_secret_expires_in` seconds (default 86400, 0 drops it at once).',
   })
   @ApiEnvelope(RotatedSigningSecretResponse)
-  @ApiErrors(ApiError.badRequest('foo', 'Unknown property `foo`.'), endpointNotFound('webhooks/endpoints#rotate-signing-secret'))
+  @ApiErrors(unknownProperty('foo'), endpointNotFound('webhooks/endpoints#rotate-signing-secret'))
   @Scopes('webhooks:write')
   @HttpCode(200)
   @Post(':endpoint_id/signing-secret/rotate')
