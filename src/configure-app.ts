@@ -1,6 +1,6 @@
 import type { NestApplicationOptions } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { Logger as PinoLogger } from 'pino';
 import { appConfig, type AppConfig } from './config/app.config.js';
 import { EnvelopeInterceptor } from './common/envelope.interceptor.js';
@@ -13,6 +13,7 @@ import { requestContext } from './common/logging/logger.js';
 import { AppValidationPipe } from './common/validation.js';
 import { PathWsAdapter } from './verify/mobile/path-ws.adapter.js';
 import { APP_VERSION } from './health/health.controller.js';
+import { createOpenApiDocument } from './openapi.js';
 
 /** The Fastify adapter used by main.ts and by the tests. */
 export function createFastifyAdapter(): FastifyAdapter {
@@ -57,18 +58,11 @@ export function configureApp(
   app.useGlobalFilters(new AllExceptionsFilter(config));
   app.useGlobalInterceptors(new EnvelopeInterceptor());
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Passline API')
-      .setDescription(
-        'Identity-verification sessions, compatible with the Kayle ID API. Authenticate with `Authorization: Bearer kk_live_…` (or `kk_test_…` for test mode). Every response is an envelope `{data, error}`.',
-      )
-      .setVersion(APP_VERSION)
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'An API key: kk_live_… or kk_test_…' }, 'bearerAuth')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'Admin token', description: 'The operator ADMIN_TOKEN' }, 'adminToken')
-      .build(),
-  );
+  const document = createOpenApiDocument(app, {
+    version: APP_VERSION,
+    publicBaseUrl: config.publicBaseUrl,
+    docsBaseUrl: config.docsBaseUrl,
+  });
   // Jest on Node 20 cannot load the UI's static-file server (an ESM dependency required
   // from CommonJS), so in-process tests serve /openapi.json without the UI; the spawned
   // server tests cover /docs.

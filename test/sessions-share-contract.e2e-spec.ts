@@ -374,3 +374,47 @@ describe('share_fields over HTTP (§3.6)', () => {
     });
   });
 });
+
+describe('share-contract errors name the entry at fault (issue 15)', () => {
+  let t: TestApp;
+  let key: string;
+  beforeAll(async () => {
+    t = await createTestApp();
+    key = (await t.tenant()).test.key;
+  });
+  afterAll(async () => t.close());
+
+  const create = (share_fields: unknown) =>
+    t.http().post('/v1/sessions').set({ Authorization: `Bearer ${key}` }).send({ share_fields });
+  const reason = 'Shown to the user.';
+
+  it.each([
+    ['UNKNOWN_CLAIM_KEY', { nationality_code: { required: true, reason }, favourite_colour: { required: true, reason } }, 'share_fields.favourite_colour'],
+    ['REASON_REQUIRED', { nationality_code: { required: true, reason: '' } }, 'share_fields.nationality_code.reason'],
+    ['REASON_REQUIRED', { nationality_code: { required: true, reason: '   ' } }, 'share_fields.nationality_code.reason'],
+    ['REASON_TOO_LONG', { given_names: { required: true, reason: 'x'.repeat(201) } }, 'share_fields.given_names.reason'],
+    ['INVALID_AGE_GATE_KEY', { age_over_7: { required: true, reason } }, 'share_fields.age_over_7'],
+    ['MULTIPLE_AGE_GATES_NOT_ALLOWED', { age_over_18: { required: true, reason }, age_over_21: { required: true, reason } }, 'share_fields.age_over_21'],
+    ['INVALID_SHARE_FIELDS', { nationality_code: { required: 'yes', reason } }, 'share_fields.nationality_code'],
+  ])('%s names %j as %s', async (code, fields, param) => {
+    expectShareError(await create(fields), code, param);
+  });
+
+  it.each([
+    ['INVALID_SHARE_FIELDS', ['date_of_birth']],
+    ['DOB_AND_AGE_GATE_CONFLICT', { date_of_birth: { required: true, reason }, age_over_18: { required: true, reason } }],
+  ])('%s, about the whole map, has no param', async (code, fields) => {
+    expectShareError(await create(fields), code, null);
+  });
+
+  it.each([['soon'], [true], [[3600]], [3600.5]])('names the type when expires_in is %j, not its range', async (value) => {
+    const res = await t.http().post('/v1/sessions').set({ Authorization: `Bearer ${key}` }).send({ expires_in: value });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'BAD_REQUEST', param: 'expires_in', hint: 'expires_in must be an integer number of seconds.' });
+  });
+
+  it('still names the range for an integer out of it', async () => {
+    const res = await t.http().post('/v1/sessions').set({ Authorization: `Bearer ${key}` }).send({ expires_in: 90000 });
+    expect(res.body.error).toMatchObject({ code: 'BAD_REQUEST', param: 'expires_in', hint: 'expires_in must be at most 86400 seconds.' });
+  });
+});

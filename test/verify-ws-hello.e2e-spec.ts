@@ -18,6 +18,7 @@ import {
   startLiveApp,
   TO_NFC_READING,
   uploadItem,
+  terminalSessionFrame,
   WS_MESSAGES,
   type LiveApp,
   type WsCode,
@@ -61,18 +62,18 @@ describe('Upgrade and connection checks (§6.5)', () => {
   it.each<[WsCode, () => Promise<string>]>([
     ['INVALID_SESSION_ID', async () => 'not-a-session'],
     ['SESSION_NOT_FOUND', async () => UNKNOWN_SESSION_ID],
-    [
-      'SESSION_EXPIRED',
-      async () => {
-        const session = await createSession(app.t, app.live);
-        expect((await app.t.http().post(`/v1/sessions/${session.id}/cancel`).set(bearer(app.live))).status).toBe(204);
-        return session.id;
-      },
-    ],
     ['TEST_MODE_SESSION', async () => (await createSession(app.t, app.test)).id],
   ])('sends %s and closes 1000 for a session it cannot serve', async (code, sessionId) => {
     const socket = await openSocket(app.socketUrl(await sessionId()));
     await expectFatal(socket, code, 1000);
+  });
+
+  it('refuses a cancelled session with SESSION_EXPIRED saying it was cancelled, and closes 1000', async () => {
+    const session = await createSession(app.t, app.live);
+    expect((await app.t.http().post(`/v1/sessions/${session.id}/cancel`).set(bearer(app.live))).status).toBe(204);
+    const socket = await openSocket(app.socketUrl(session.id));
+    expect(await socket.next()).toEqual(terminalSessionFrame('cancelled'));
+    await expectClosed(socket, 1000);
   });
 
   it('answers an id with a malformed percent-escape with INVALID_SESSION_ID, and keeps serving', async () => {
@@ -279,7 +280,7 @@ describe('A session that ends while the socket is open (§6.6)', () => {
     const { session, handoff } = await startAttempt(app);
     const socket = await connectAndHello(handoff);
     expect((await app.t.http().post(`/v1/sessions/${session.id}/cancel`).set(bearer(app.live))).status).toBe(204);
-    expect(await socket.next(5_000)).toEqual(SESSION_EXPIRED_FRAME);
+    expect(await socket.next(5_000)).toEqual(terminalSessionFrame('cancelled'));
     await expectClosed(socket, 1000);
   });
 

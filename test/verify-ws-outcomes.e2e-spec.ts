@@ -16,7 +16,7 @@ import { startFaceMatcher, type FaceMatcher, type FaceMatcherMode } from './help
 import {
   closeOpenSockets,
   connectAndHello,
-  expectFatal,
+  expectClosed,
   expectRejected,
   handoffOf,
   openSocket,
@@ -27,6 +27,7 @@ import {
   sessionWithAttempts,
   startAttempt,
   startLiveApp,
+  terminalSessionFrame,
   walkToShareRequest,
   type ChipFiles,
   type CheckFailure,
@@ -304,7 +305,10 @@ describe('The attempts budget (§4.4)', () => {
     ]);
     expect(await publicStatus(app.t, session.id)).toMatchObject({ status: 'failed', is_terminal: true, attempts_remaining: 0 });
     expect((await app.t.http().post(`/v1/verify/session/${session.id}/handoff`)).status).toBe(410);
-    await expectFatal(await openSocket(app.socketUrl(session.id)), 'SESSION_EXPIRED', 1000);
+    // A failed session is refused with SESSION_EXPIRED (§6.12), saying that it failed.
+    const refused = await openSocket(app.socketUrl(session.id));
+    expect(await refused.next()).toEqual(terminalSessionFrame('failed'));
+    await expectClosed(refused, 1000);
 
     const payload = await deliveredPayload('verification.session.failed', session.id);
     expect(payload).toEqual({

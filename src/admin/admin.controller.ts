@@ -1,23 +1,25 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiKeysService } from '../auth/api-keys.service.js';
+import { API_KEY_NOT_FOUND, API_KEY_REVOKED, ApiKeysService } from '../auth/api-keys.service.js';
 import { AdminOnly } from '../auth/auth.decorators.js';
 import { ApiKeyResponse, CreatedApiKeyResponse } from '../auth/dto/api-key.response.js';
 import { PaginationQuery } from '../common/dto/pagination.query.js';
 import { ListEndpoint, Page } from '../common/envelope.js';
 import { ApiError } from '../common/errors/api-error.js';
-import { ApiEnvelope, ApiErrors, ApiListEnvelope } from '../common/swagger.js';
+import { ApiEnvelope, ApiErrors, ApiListEnvelope, listQueryErrors } from '../common/swagger.js';
+import { unknownProperty } from '../common/validation.js';
 import { OrganizationResponse } from '../organizations/dto/organization.response.js';
-import { OrganizationsService } from '../organizations/organizations.service.js';
+import { ORGANIZATION_NOT_FOUND, OrganizationsService } from '../organizations/organizations.service.js';
 import { CreateApiKeyDto } from './dto/create-api-key.dto.js';
 import { CreateOrganizationDto } from './dto/create-organization.dto.js';
 import { ListApiKeysQuery } from './dto/list-api-keys.query.js';
 import { UpdateApiKeyDto } from './dto/update-api-key.dto.js';
 
+const NOTHING_TO_UPDATE = (): ApiError => ApiError.badRequest(undefined, 'Provide at least one of `name`, `enabled` or `scopes`.');
+
 /** Operator endpoints (§2.5, extension), behind ADMIN_TOKEN; 404 while it is unset. */
-@ApiTags('Admin (extension)')
+@ApiTags('Admin')
 @AdminOnly()
-@ApiErrors(400, 401, 404)
 @Controller('v1/admin')
 export class AdminController {
   constructor(
@@ -25,7 +27,8 @@ export class AdminController {
     private readonly apiKeys: ApiKeysService,
   ) {}
 
-  @ApiOperation({ summary: 'Create an organization' })
+  @ApiOperation({ operationId: 'createOrganization', summary: 'Create an organization' })
+  @ApiErrors(unknownProperty('foo'))
   @ApiEnvelope(OrganizationResponse)
   @HttpCode(200)
   @Post('orgs')
@@ -33,7 +36,8 @@ export class AdminController {
     return OrganizationResponse.from(await this.organizations.create(body.name));
   }
 
-  @ApiOperation({ summary: 'List organizations, newest first' })
+  @ApiOperation({ operationId: 'listOrganizations', summary: 'List organizations, newest first' })
+  @ApiErrors(...listQueryErrors())
   @ApiListEnvelope(OrganizationResponse)
   @ListEndpoint()
   @Get('orgs')
@@ -42,7 +46,8 @@ export class AdminController {
     return new Page(page.items.map(OrganizationResponse.from), page.pagination);
   }
 
-  @ApiOperation({ summary: 'Create an API key; the plaintext key is returned only here' })
+  @ApiOperation({ operationId: 'createApiKey', summary: 'Create an API key; the plaintext key is returned only here' })
+  @ApiErrors(unknownProperty('foo'), ORGANIZATION_NOT_FOUND())
   @ApiEnvelope(CreatedApiKeyResponse)
   @HttpCode(200)
   @Post('api-keys')
@@ -56,7 +61,8 @@ export class AdminController {
     return CreatedApiKeyResponse.withKey(apiKey, key);
   }
 
-  @ApiOperation({ summary: "List an organization's API keys, newest first" })
+  @ApiOperation({ operationId: 'listApiKeys', summary: "List an organization's API keys, newest first" })
+  @ApiErrors(...listQueryErrors(), ORGANIZATION_NOT_FOUND())
   @ApiListEnvelope(ApiKeyResponse)
   @ListEndpoint()
   @Get('api-keys')
@@ -68,18 +74,19 @@ export class AdminController {
     return new Page(page.items.map(ApiKeyResponse.from), page.pagination);
   }
 
-  @ApiOperation({ summary: 'Rename, enable/disable or re-scope an API key' })
+  @ApiOperation({ operationId: 'updateApiKey', summary: 'Rename, enable/disable or re-scope an API key' })
+  @ApiErrors(NOTHING_TO_UPDATE(), API_KEY_NOT_FOUND(), API_KEY_REVOKED())
   @ApiEnvelope(ApiKeyResponse)
-  @ApiErrors(409)
   @Patch('api-keys/:id')
   async updateApiKey(@Param('id') id: string, @Body() body: UpdateApiKeyDto): Promise<ApiKeyResponse> {
     if (body.name === undefined && body.enabled === undefined && body.scopes === undefined) {
-      throw ApiError.badRequest(undefined, 'Provide at least one of `name`, `enabled` or `scopes`.');
+      throw NOTHING_TO_UPDATE();
     }
     return ApiKeyResponse.from(await this.apiKeys.update(id, body));
   }
 
-  @ApiOperation({ summary: 'Revoke an API key (permanent; repeat calls are no-ops)' })
+  @ApiOperation({ operationId: 'revokeApiKey', summary: 'Revoke an API key (permanent; repeat calls are no-ops)' })
+  @ApiErrors(API_KEY_NOT_FOUND())
   @ApiEnvelope(ApiKeyResponse)
   @Delete('api-keys/:id')
   async revokeApiKey(@Param('id') id: string): Promise<ApiKeyResponse> {

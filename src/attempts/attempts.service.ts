@@ -11,6 +11,9 @@ import type { ListAttemptsQuery } from './dto/list-attempts.query.js';
 import { Attempt } from './entities/attempt.entity.js';
 import { isOpen, SessionLifecycleService } from './session-lifecycle.service.js';
 
+export const attemptsFilterRequired = (): ApiError =>
+  ApiError.badRequest(undefined, 'You must provide at least one filter: `session_id` or `status`.', 'sessions/attempts');
+
 @Injectable()
 export class AttemptsService {
   constructor(
@@ -22,11 +25,7 @@ export class AttemptsService {
   /** §4.2: newest first, in the caller's organization and environment, after lazy expiry. */
   async list(principal: Principal, query: ListAttemptsQuery): Promise<Page<AttemptResponse>> {
     if (query.session_id === undefined && query.status === undefined) {
-      throw ApiError.badRequest(
-        undefined,
-        'You must provide at least one filter: `session_id` or `status`.',
-        'sessions/attempts',
-      );
+      throw attemptsFilterRequired();
     }
     const scope = { organizationId: principal.organizationId, livemode: principal.livemode };
     if (query.session_id !== undefined) {

@@ -17,6 +17,9 @@ const AUTH_CACHE_TTL_MS = 3_000;
 const AUTH_CACHE_MAX = 10_000;
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+export const API_KEY_REVOKED = (): ApiError =>
+  ApiError.conflict('API key is revoked.', 'Revoked API keys cannot be changed; create a new key.', 'api-keys');
+
 export const API_KEY_NOT_FOUND = (docs = 'api-keys'): ApiError =>
   ApiError.notFound('API key not found.', 'Confirm the API key ID belongs to this organization.', docs);
 
@@ -149,7 +152,7 @@ export class ApiKeysService {
       const row = await m.findOne(ApiKey, { where: { id } });
       if (!row) throw API_KEY_NOT_FOUND();
       if (row.revokedAt) {
-        throw ApiError.conflict('API key is revoked.', 'Revoked API keys cannot be changed; create a new key.', 'api-keys');
+        throw API_KEY_REVOKED();
       }
       if (changes.name !== undefined) row.name = changes.name.trim();
       if (changes.enabled !== undefined) row.enabled = changes.enabled;

@@ -2,6 +2,10 @@ import type { EntityManager, EntityTarget, ObjectLiteral, SelectQueryBuilder } f
 import { Page } from './envelope.js';
 import { ApiError } from './errors/api-error.js';
 
+/** The 400 of a `starting_after` that names no object of this list (§1.7). */
+export const invalidCursor = (param = 'starting_after'): ApiError =>
+  ApiError.badRequest(param, '`starting_after` must be the id of an object from an earlier page of this list.');
+
 export interface KeysetQuery {
   limit: number;
   startingAfter?: string;
@@ -30,10 +34,7 @@ export async function keysetPage<T extends ObjectLiteral>(
       .andWhere(`${alias}.id = :cursorId`, { cursorId: query.startingAfter })
       .getOne();
     if (!cursor) {
-      throw ApiError.badRequest(
-        options.cursorError ?? 'starting_after',
-        '`starting_after` must be the id of an object from an earlier page of this list.',
-      );
+      throw invalidCursor(options.cursorError);
     }
     const createdAt = (cursor as unknown as { createdAt: Date }).createdAt.getTime();
     qb = qb.andWhere(

@@ -1,8 +1,16 @@
 import { applyDecorators, HttpCode, type Type } from '@nestjs/common';
-import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
-import { AuthErrorEnvelope, ErrorEnvelope, PaginationBody } from './dto/envelope.dto.js';
+import { ApiExtension, ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { AuthErrorEnvelope, ErrorEnvelope, PaginationBody, PublicErrorEnvelope } from './dto/envelope.dto.js';
+import { ApiError, PublicApiError } from './errors/api-error.js';
+import { invalidCursor } from './pagination.js';
 
 type Options = { status?: number; description?: string };
+
+/**
+ * `error` of a success envelope: always null. OpenAPI 3.0 has no `type: null`; a nullable
+ * enum of null alone is how it says "the null literal", and generators read it as `null`.
+ */
+const NULL_ERROR = { type: 'object', nullable: true, enum: [null], example: null, description: 'Always null on success.' };
 
 /**
  * Documents `{"data": <model>, "error": null}` and sets the status code. The Swagger CLI
@@ -20,7 +28,7 @@ export function ApiEnvelope(model: Type<unknown>, options: Options = {}): Method
       schema: {
         type: 'object',
         required: ['data', 'error'],
-        properties: { data: { $ref: getSchemaPath(model) }, error: { type: 'null', example: null } },
+        properties: { data: { $ref: getSchemaPath(model) }, error: NULL_ERROR },
       },
     }),
   );
@@ -39,7 +47,7 @@ export function ApiListEnvelope(model: Type<unknown>, options: Options = {}): Me
         required: ['data', 'error', 'pagination'],
         properties: {
           data: { type: 'array', items: { $ref: getSchemaPath(model) } },
-          error: { type: 'null', example: null },
+          error: NULL_ERROR,
           pagination: { $ref: getSchemaPath(PaginationBody) },
         },
       },
@@ -47,28 +55,45 @@ export function ApiListEnvelope(model: Type<unknown>, options: Options = {}): Me
   );
 }
 
-const ERROR_DESCRIPTIONS: Record<number, string> = {
-  400: 'Invalid input; `error.param` names the field.',
-  401: 'Missing, malformed, unknown, disabled or revoked key (exact body).',
-  403: 'The key lacks a required scope (exact body).',
-  404: 'Not found in your organization and environment.',
-  409: 'Conflict with the current state.',
-  410: 'Gone.',
-  413: 'Body over 100 KiB.',
-  422: 'Idempotency key reused with a different request.',
-  429: 'Rate limited; see Retry-After.',
-};
+/** An error as recorded on an operation, before `completeOpenApiDocument` renders it. */
+export interface DocumentedError {
+  status: number;
+  code: string;
+  message: string;
+  hint: string;
+  docsPath: string;
+  param?: string;
+  publicShape: boolean;
+}
 
-/** Documents error responses with the envelope schema. */
-export function ApiErrors(...statuses: number[]): MethodDecorator & ClassDecorator {
+/** The extension key that carries an operation's own errors to `completeOpenApiDocument`. */
+export const ERRORS_EXTENSION = 'x-passline-errors';
+
+export const toDocumentedError = (error: ApiError): DocumentedError => ({
+  status: error.status,
+  code: error.code,
+  message: error.message,
+  hint: error.hint,
+  docsPath: error.docsPath,
+  ...(error.param !== undefined ? { param: error.param } : {}),
+  publicShape: error instanceof PublicApiError,
+});
+
+/**
+ * Documents the errors an operation's own checks can give (path id, query, body fields,
+ * handler), one real error instance each: pass the factories' output, so each example is
+ * what the server answers. The errors every operation of its kind shares (401, 403, 429,
+ * idempotency, 413, 500) are added by `completeOpenApiDocument`, from the same factories.
+ */
+export function ApiErrors(...errors: ApiError[]): MethodDecorator {
   return applyDecorators(
-    ApiExtraModels(ErrorEnvelope, AuthErrorEnvelope),
-    ...statuses.map((status) =>
-      ApiResponse({
-        status,
-        description: ERROR_DESCRIPTIONS[status] ?? 'Error.',
-        schema: { $ref: getSchemaPath(status === 401 || status === 403 ? AuthErrorEnvelope : ErrorEnvelope) },
-      }),
-    ),
+    ApiExtraModels(ErrorEnvelope, AuthErrorEnvelope, PublicErrorEnvelope),
+    ApiExtension(ERRORS_EXTENSION, errors.map(toDocumentedError)),
   );
 }
+
+/** A field's 400 as the global validation pipe renders it: the DTO's message, as the hint. */
+export const fieldError = (param: string, message: string): ApiError => ApiError.badRequest(param, `${message}.`);
+
+/** The 400s of the pagination query every list takes (§1.7). */
+export const listQueryErrors = (): ApiError[] => [fieldError('limit', 'limit must be an integer from 1 to 100'), invalidCursor()];

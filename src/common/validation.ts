@@ -12,6 +12,9 @@ export function registerPriorityConstraint(name: string, toError: (message: stri
   priorityConstraints.set(name, toError);
 }
 
+/** The 400 of a body property no DTO declares (§1.1), named by its dotted path. */
+export const unknownProperty = (path: string): ApiError => ApiError.badRequest(path, `Unknown property \`${path}\`.`);
+
 function firstLeaf(error: ValidationError, path: string[] = []): { path: string[]; error: ValidationError } {
   const here = [...path, error.property];
   if (error.constraints && Object.keys(error.constraints).length > 0) return { path: here, error };
@@ -31,6 +34,15 @@ function findPriority(errors: ValidationError[]): ApiError | null {
   return null;
 }
 
+/**
+ * Type checks, named by class-validator. A value of the wrong type fails its range checks too
+ * (`"soon"` is not at most 86400), and the type is what the caller got wrong, so it is named.
+ */
+const TYPE_CONSTRAINTS = new Set(['isInt', 'isNumber', 'isString', 'isBoolean', 'isArray', 'isObject', 'isDate', 'nestedValidation']);
+
+const firstMessage = (constraints: Record<string, string>): string | undefined =>
+  Object.entries(constraints).find(([name]) => TYPE_CONSTRAINTS.has(name))?.[1] ?? Object.values(constraints)[0];
+
 /** Maps class-validator output to one BAD_REQUEST with the dotted `param` (§1.3). */
 export function validationErrorToApiError(errors: ValidationError[]): ApiError {
   const priority = findPriority(errors);
@@ -38,9 +50,9 @@ export function validationErrorToApiError(errors: ValidationError[]): ApiError {
   const { path, error } = firstLeaf(errors[0]);
   const constraints = error.constraints ?? {};
   if (constraints.whitelistValidation) {
-    return ApiError.badRequest(path.join('.'), `Unknown property \`${path.join('.')}\`.`);
+    return unknownProperty(path.join('.'));
   }
-  const message = Object.values(constraints)[0] ?? `${path.join('.')} is invalid.`;
+  const message = firstMessage(constraints) ?? `${path.join('.')} is invalid.`;
   return ApiError.badRequest(path.join('.'), message.endsWith('.') ? message : `${message}.`);
 }
 
@@ -90,7 +102,8 @@ export class AppValidationPipe extends ValidationPipe {
       transform: true,
       transformOptions: { enableImplicitConversion: false },
       validationError: { target: false, value: false },
-      stopAtFirstError: true,
+      // Every failing constraint of the first bad field is collected, so the type one can win.
+      stopAtFirstError: false,
       exceptionFactory: validationErrorToApiError,
     };
     super({ ...common, forbidNonWhitelisted: true });
@@ -124,7 +137,7 @@ export class AppValidationPipe extends ValidationPipe {
     pristineBodies.set(body, pristine);
     try {
       const dto = await super.transform(body, metadata);
-      if (shadowed !== undefined) throw ApiError.badRequest(shadowed, `Unknown property \`${shadowed}\`.`);
+      if (shadowed !== undefined) throw unknownProperty(shadowed);
       return dto;
     } catch (error) {
       // Priority errors (share contract stage 1) keep winning; between two unknown properties
@@ -137,7 +150,7 @@ export class AppValidationPipe extends ValidationPipe {
         error.param !== shadowed &&
         keys.indexOf(error.param.split('.')[0]) > keys.indexOf(shadowed)
       ) {
-        throw ApiError.badRequest(shadowed, `Unknown property \`${shadowed}\`.`);
+        throw unknownProperty(shadowed);
       }
       throw error;
     } finally {

@@ -2,23 +2,22 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../auth/auth.decorators.js';
 import { CurrentPrincipal, type Principal } from '../auth/principal.js';
-import { EmptyBodyPipe } from '../common/dto/empty-body.dto.js';
+import { EmptyBodyPipe, noBodyError } from '../common/dto/empty-body.dto.js';
 import { ListEndpoint, Page } from '../common/envelope.js';
-import { ApiEnvelope, ApiErrors, ApiListEnvelope } from '../common/swagger.js';
+import { ApiEnvelope, ApiErrors, ApiListEnvelope, fieldError, listQueryErrors } from '../common/swagger.js';
 import { EventResponse } from './dto/event.response.js';
 import { ListEventsQuery } from './dto/list-events.query.js';
-import { EventsQueryService } from './events-query.service.js';
+import { eventNotFound, eventNotReplayable, EventsQueryService } from './events-query.service.js';
 
 /** Served under `/v1/webhooks/events` and its alias `/v1/events` (§2.3). */
-@ApiTags('Webhook events')
-@ApiErrors(401, 403, 429)
+@ApiTags('Events')
 @Controller(['v1/webhooks/events', 'v1/events'])
 export class EventsController {
   constructor(private readonly events: EventsQueryService) {}
 
-  @ApiOperation({ summary: 'List events, newest first' })
+  @ApiOperation({ operationId: 'listEvents', summary: 'List events, newest first' })
   @ApiListEnvelope(EventResponse)
-  @ApiErrors(400)
+  @ApiErrors(...listQueryErrors(), fieldError('created_from', 'created_from must be an RFC 3339 date-time, e.g. 2026-11-26T10:00:00Z'))
   @ListEndpoint()
   @Scopes('webhooks:read')
   @Get()
@@ -26,9 +25,9 @@ export class EventsController {
     return this.events.list(principal, query);
   }
 
-  @ApiOperation({ summary: 'Get an event with its deliveries' })
+  @ApiOperation({ operationId: 'getEvent', summary: 'Get an event with its deliveries' })
   @ApiEnvelope(EventResponse)
-  @ApiErrors(404)
+  @ApiErrors(eventNotFound('get-by-id'))
   @Scopes('webhooks:read')
   @Get(':event_id')
   get(@CurrentPrincipal() principal: Principal, @Param('event_id') id: string): Promise<EventResponse> {
@@ -36,12 +35,13 @@ export class EventsController {
   }
 
   @ApiOperation({
+    operationId: 'replayEvent',
     summary: 'Replay an event',
     description:
       'Resets every delivery of the event that still has a payload and makes it due now, whatever its status. Answers 202.',
   })
   @ApiEnvelope(EventResponse, { status: 202, description: 'Accepted: the deliveries are queued again.' })
-  @ApiErrors(400, 404, 409, 422)
+  @ApiErrors(noBodyError('foo'), eventNotFound('replay'), eventNotReplayable())
   @Scopes('webhooks:write')
   @HttpCode(202)
   @Post(':event_id/replay')

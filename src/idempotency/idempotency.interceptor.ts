@@ -30,6 +30,9 @@ export const idempotencyInUse = (): ApiError =>
     'errors#idempotency_key_in_use',
   );
 
+export const invalidIdempotencyKey = (): ApiError =>
+  ApiError.badRequest('Idempotency-Key', 'Idempotency-Key must be 1 to 255 printable ASCII characters.');
+
 export const idempotencyReused = (): ApiError =>
   new ApiError(
     422,
@@ -53,7 +56,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const header = request.headers['idempotency-key'];
     if (request.method !== 'POST' || !request.user || header === undefined) return next.handle();
     if (typeof header !== 'string' || !KEY_FORMAT.test(header)) {
-      throw ApiError.badRequest('Idempotency-Key', 'Idempotency-Key must be 1 to 255 printable ASCII characters.');
+      throw invalidIdempotencyKey();
     }
     const apiKeyId = request.user.apiKeyId;
     const fingerprint = requestFingerprint(request.method, request.url, request.body);

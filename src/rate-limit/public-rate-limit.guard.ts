@@ -4,6 +4,9 @@ import { PublicApiError } from '../common/errors/api-error.js';
 import { applyRateLimitHeaders } from './rate-limit.headers.js';
 import { RateLimitService } from './rate-limit.service.js';
 
+export const publicRateLimited = (): PublicApiError =>
+  new PublicApiError(429, 'RATE_LIMITED', 'Too many requests. Please wait a moment and try again.');
+
 /** Per-client-IP limit of the public verify endpoints (§1.10), with the public error shape. */
 @Injectable()
 export class PublicRateLimitGuard implements CanActivate {
@@ -16,7 +19,7 @@ export class PublicRateLimitGuard implements CanActivate {
     if (!state) return true;
     applyRateLimitHeaders(http.getResponse<FastifyReply>(), state);
     if (!state.allowed) {
-      throw new PublicApiError(429, 'RATE_LIMITED', 'Too many requests. Please wait a moment and try again.');
+      throw publicRateLimited();
     }
     return true;
   }

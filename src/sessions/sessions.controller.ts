@@ -1,30 +1,44 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../auth/auth.decorators.js';
 import { CurrentPrincipal, type Principal } from '../auth/principal.js';
-import { EmptyBodyPipe } from '../common/dto/empty-body.dto.js';
+import { EmptyBodyPipe, noBodyError } from '../common/dto/empty-body.dto.js';
 import { ListEndpoint, Page } from '../common/envelope.js';
-import { ApiEnvelope, ApiErrors, ApiListEnvelope } from '../common/swagger.js';
-import { CreateSessionDto } from './dto/create-session.dto.js';
+import { ApiError } from '../common/errors/api-error.js';
+import { ApiEnvelope, ApiErrors, ApiListEnvelope, fieldError, listQueryErrors } from '../common/swagger.js';
+import { unknownProperty } from '../common/validation.js';
+import { CreateSessionDto, shareContractError } from './dto/create-session.dto.js';
+import { ShareFieldInput, ShareFieldResponse } from './dto/share-field.dto.js';
 import { IncludeAttemptsQuery, ListSessionsQuery } from './dto/session.query.js';
 import { CreatedSessionResponse, SessionResponse } from './dto/session.response.js';
-import { SessionIdGuard } from './session-id.guard.js';
-import { SessionsService } from './sessions.service.js';
+import { shareContractExamples } from './share-contract/index.js';
+import { invalidSessionId, SessionIdGuard } from './session-id.guard.js';
+import { sessionNotFound, SessionsService } from './sessions.service.js';
+
+const INCLUDE_ATTEMPTS_ERROR = (): ApiError => fieldError('include_attempts', 'include_attempts must be one of true, false, 1 or 0');
 
 @ApiTags('Sessions')
-@ApiErrors(401, 403, 429)
+@ApiExtraModels(ShareFieldInput, ShareFieldResponse)
 @Controller('v1/sessions')
 export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}
 
   @ApiOperation({
+    operationId: 'createSession',
     summary: 'Create a verification session',
     description:
       'Stores a `created` session with the normalized share_fields and returns it with a single-use `cancel_token`. Send the user to `verification_url`.',
   })
   @ApiEnvelope(CreatedSessionResponse)
   @HttpCode(200)
-  @ApiErrors(400, 409, 413, 422)
+  @ApiErrors(
+    INCLUDE_ATTEMPTS_ERROR(),
+    ...shareContractExamples().map((violation) => shareContractError(violation)),
+    fieldError('expires_in', 'expires_in must be an integer number of seconds'),
+    fieldError('expires_in', 'expires_in must be at least 300 seconds'),
+    fieldError('redirect_url', 'redirect_url must be a string or null'),
+    unknownProperty('foo'),
+  )
   @Scopes('sessions:write')
   @Post()
   create(
@@ -35,9 +49,9 @@ export class SessionsController {
     return this.sessions.create(principal, body, query.include_attempts === true);
   }
 
-  @ApiOperation({ summary: 'List sessions, newest first' })
+  @ApiOperation({ operationId: 'listSessions', summary: 'List sessions, newest first' })
   @ApiListEnvelope(SessionResponse)
-  @ApiErrors(400)
+  @ApiErrors(...listQueryErrors())
   @ListEndpoint()
   @Scopes('sessions:read')
   @Get()
@@ -45,9 +59,9 @@ export class SessionsController {
     return this.sessions.list(principal, query);
   }
 
-  @ApiOperation({ summary: 'Get a session' })
+  @ApiOperation({ operationId: 'getSession', summary: 'Get a session' })
   @ApiEnvelope(SessionResponse)
-  @ApiErrors(400, 404)
+  @ApiErrors(invalidSessionId(), INCLUDE_ATTEMPTS_ERROR(), sessionNotFound('get-by-id'))
   @Scopes('sessions:read')
   @UseGuards(SessionIdGuard)
   @Get(':id')
@@ -60,10 +74,11 @@ export class SessionsController {
   }
 
   @ApiOperation({
+    operationId: 'cancelSession',
     summary: 'Cancel a session',
     description: 'Idempotent: a session that is already final is left unchanged and the answer is still 204.',
   })
-  @ApiErrors(400, 404, 409, 422)
+  @ApiErrors(invalidSessionId(), noBodyError('foo'), sessionNotFound('cancel-by-id'))
   @Scopes('sessions:write')
   @HttpCode(204)
   @UseGuards(SessionIdGuard)

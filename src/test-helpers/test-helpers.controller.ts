@@ -2,25 +2,27 @@ import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/comm
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../auth/auth.decorators.js';
 import { CurrentPrincipal, type Principal } from '../auth/principal.js';
-import { EmptyBodyPipe } from '../common/dto/empty-body.dto.js';
-import { ApiEnvelope, ApiErrors } from '../common/swagger.js';
+import { EmptyBodyPipe, noBodyError } from '../common/dto/empty-body.dto.js';
+import { ApiEnvelope, ApiErrors, fieldError } from '../common/swagger.js';
+import { unknownProperty } from '../common/validation.js';
 import { SessionResponse } from '../sessions/dto/session.response.js';
-import { SessionIdGuard } from '../sessions/session-id.guard.js';
+import { invalidSessionId, SessionIdGuard } from '../sessions/session-id.guard.js';
+import { sessionNotFound } from '../sessions/sessions.service.js';
 import { FailSessionDto, SucceedSessionDto } from './dto/test-helpers.dto.js';
-import { TestHelpersService } from './test-helpers.service.js';
-import { TestModeGuard } from './test-mode.guard.js';
+import { sessionTerminal, TestHelpersService } from './test-helpers.service.js';
+import { TestModeGuard, testModeRequired } from './test-mode.guard.js';
 
 /** Simulated outcomes for test-mode sessions (§7, extension). Needs a kk_test_ key. */
-@ApiTags('Test helpers (extension)')
-@ApiErrors(400, 401, 403, 404, 409, 422, 429)
+@ApiTags('Test helpers')
 @Scopes('sessions:write')
 @UseGuards(TestModeGuard)
 @Controller('v1/test_helpers/sessions')
 export class TestHelpersController {
   constructor(private readonly helpers: TestHelpersService) {}
 
-  @ApiOperation({ summary: 'Simulate a successful verification with the test identity' })
+  @ApiOperation({ operationId: 'succeedTestSession', summary: 'Simulate a successful verification with the test identity' })
   @ApiEnvelope(SessionResponse)
+  @ApiErrors(testModeRequired(), invalidSessionId(), sessionNotFound('get-by-id'), sessionTerminal(), fieldError('selected_field_keys', 'selected_field_keys must be an array of strings'))
   @HttpCode(200)
   @UseGuards(SessionIdGuard)
   @Post(':id/succeed')
@@ -32,8 +34,9 @@ export class TestHelpersController {
     return this.helpers.succeed(principal, id, body.selected_field_keys);
   }
 
-  @ApiOperation({ summary: 'Simulate a failed attempt (the 3-failure budget applies)' })
+  @ApiOperation({ operationId: 'failTestSession', summary: 'Simulate a failed attempt (the 3-failure budget applies)' })
   @ApiEnvelope(SessionResponse)
+  @ApiErrors(testModeRequired(), invalidSessionId(), sessionNotFound('get-by-id'), sessionTerminal(), unknownProperty('foo'))
   @HttpCode(200)
   @UseGuards(SessionIdGuard)
   @Post(':id/fail')
@@ -45,8 +48,9 @@ export class TestHelpersController {
     return this.helpers.fail(principal, id, body.failure_code);
   }
 
-  @ApiOperation({ summary: 'Expire the session now' })
+  @ApiOperation({ operationId: 'expireTestSession', summary: 'Expire the session now' })
   @ApiEnvelope(SessionResponse)
+  @ApiErrors(testModeRequired(), invalidSessionId(), sessionNotFound('get-by-id'), sessionTerminal(), noBodyError('foo'))
   @HttpCode(200)
   @UseGuards(SessionIdGuard)
   @Post(':id/expire')

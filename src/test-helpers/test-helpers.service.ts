@@ -13,7 +13,7 @@ import { Session } from '../sessions/entities/session.entity.js';
 import { sessionNotFound, SessionsService } from '../sessions/sessions.service.js';
 import { testIdentityClaims } from './test-identity.js';
 
-const sessionTerminal = (): ApiError =>
+export const sessionTerminal = (): ApiError =>
   new ApiError(
     409,
     'SESSION_TERMINAL',

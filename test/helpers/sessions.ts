@@ -145,15 +145,28 @@ export function expectBadRequest(res: Response, param: string | undefined, optio
   });
 }
 
-/** One of the eight share-contract errors (§3.6.4), exact strings, no param. */
-export function expectShareError(res: Response, code: keyof typeof SHARE_ERRORS | string): void {
+/** Share-contract codes about one entry of the map, which name it in `param`. */
+const KEYED_SHARE_CODES = new Set(['UNKNOWN_CLAIM_KEY', 'INVALID_AGE_GATE_KEY', 'MULTIPLE_AGE_GATES_NOT_ALLOWED', 'REASON_REQUIRED', 'REASON_TOO_LONG']);
+
+/**
+ * One of the eight share-contract errors (§3.6.4), exact strings. `param` is checked when
+ * given; otherwise a code about one entry must name some `share_fields.<key>…` and a code
+ * about the whole map (TOO_MANY_SHARE_FIELDS, DOB_AND_AGE_GATE_CONFLICT) none.
+ */
+export function expectShareError(res: Response, code: keyof typeof SHARE_ERRORS | string, param?: string | null): void {
   expect(SHARE_ERRORS[code]).toBeDefined();
+  if (param === undefined && KEYED_SHARE_CODES.has(code)) {
+    expect((res.body as { error?: { param?: string } }).error?.param).toMatch(/^share_fields\./);
+    param = (res.body as { error: { param: string } }).error.param;
+  }
+  if (param === undefined && code === 'INVALID_SHARE_FIELDS') param = (res.body as { error?: { param?: string } }).error?.param ?? null;
   expectApiError(res, {
     status: 400,
     code,
     message: SHARE_ERRORS[code].message,
     hint: SHARE_ERRORS[code].hint,
     docs: `${DOCS}/sessions#create`,
+    ...(param ? { param } : {}),
   });
 }
 

@@ -53,6 +53,20 @@ export const WS_MESSAGES = {
 } as const;
 export type WsCode = keyof typeof WS_MESSAGES;
 
+/** SESSION_EXPIRED's message for a session that ended otherwise than by expiring (issue 15). */
+export const TERMINAL_SESSION_MESSAGES = {
+  succeeded: 'This verification session is already complete. Please restart the verification process to verify again.',
+  failed: 'This verification session has failed and can no longer be completed. Please restart the verification process.',
+  cancelled: 'This verification session was cancelled. Please restart the verification process.',
+} as const;
+
+/** The frame refusing a final session: SESSION_EXPIRED (§6.12), with a message naming how it ended. */
+export const terminalSessionFrame = (status: keyof typeof TERMINAL_SESSION_MESSAGES) => ({
+  type: 'error',
+  code: 'SESSION_EXPIRED',
+  message: TERMINAL_SESSION_MESSAGES[status],
+});
+
 /** §6.9 verdict messages. */
 export const VERDICT_MESSAGES = {
   document_authenticity_failed: 'Passport chip integrity checks did not pass. Please retry with a new verification attempt.',

@@ -16,7 +16,7 @@ export class ErrorBody {
 
   /**
    * What to do about it.
-   * @example "expires_in must not be less than 300."
+   * @example "expires_in must be an integer number of seconds."
    */
   hint: string;
 
@@ -68,6 +68,9 @@ export class ErrorEnvelope {
 
   /** What went wrong. */
   error: ErrorBody;
+
+  /** On list endpoints only: an empty page (`limit` as requested when valid, else 10). */
+  pagination?: PaginationBody;
 }
 
 /** Exact 401/403 bodies (§1.2). */
@@ -88,4 +91,41 @@ export class AuthErrorBody {
 export class AuthErrorEnvelope {
   /** `{"code":"UNAUTHORIZED","message":"Unauthorized"}` or `{"code":"FORBIDDEN","message":"Forbidden"}` */
   error: AuthErrorBody;
+}
+
+/** The error object of the public verify endpoints (§6.2): no hint, no docs. */
+export class PublicErrorBody {
+  /**
+   * Stable machine-readable code; branch on this.
+   * @example "SESSION_NOT_FOUND"
+   */
+  code: string;
+
+  /**
+   * A message the hosted page can show to the user as is.
+   * @example "This verification session is no longer available. Please restart the verification process."
+   */
+  message: string;
+
+  /**
+   * Same value as the X-Request-Id response header.
+   * @example "req_3k9d8f7g6h5j4k3l2m1n0p9q"
+   */
+  request_id: string;
+
+  /**
+   * On BAD_REQUEST only: the offending field.
+   * @example "cancel_token"
+   */
+  param?: string;
+}
+
+/** `{"data": null, "error": {code, message, request_id}}` of the public verify endpoints. */
+export class PublicErrorEnvelope {
+  /** Always null on errors. */
+  @ApiProperty({ type: 'object', additionalProperties: false, nullable: true, example: null, description: 'Always null on errors.' })
+  data: null;
+
+  /** What went wrong. */
+  error: PublicErrorBody;
 }

@@ -10,12 +10,19 @@ export const SHARE_FIELDS_SHAPE = 'shareFieldsShape';
 
 /** The 400 of a share-contract violation (§3.6.4): its own code, message and hint. */
 export function shareContractError(violation: ShareContractViolation): ApiError {
-  return new ApiError(400, violation.code, violation.message, violation.hint, violation.docsPath);
+  return new ApiError(400, violation.code, violation.message, violation.hint, violation.docsPath, violation.param);
 }
 
-registerPriorityConstraint(SHARE_FIELDS_SHAPE, (code) =>
-  shareContractError(new ShareContractViolation(code as ShareContractCode)),
-);
+// A constraint hands over only its message, so stage 1 packs its violation into it as
+// `<code>` or `<code> <param>`; codes hold no space, so the first one ends the code.
+const packViolation = (violation: ShareContractViolation): string =>
+  violation.param === undefined ? violation.code : `${violation.code} ${violation.param}`;
+
+registerPriorityConstraint(SHARE_FIELDS_SHAPE, (message) => {
+  const space = message.indexOf(' ');
+  const code = (space < 0 ? message : message.slice(0, space)) as ShareContractCode;
+  return shareContractError(new ShareContractViolation(code, space < 0 ? undefined : message.slice(space + 1)));
+});
 
 /** Stage 1 of the share contract (§3.6.4); its failure wins over every other body error. */
 function IsShareFieldsShape(): PropertyDecorator {
@@ -23,7 +30,10 @@ function IsShareFieldsShape(): PropertyDecorator {
     name: SHARE_FIELDS_SHAPE,
     validator: {
       validate: (value: unknown) => checkShareFieldsShape(value) === null,
-      defaultMessage: (args) => checkShareFieldsShape(args?.value)?.code ?? 'INVALID_SHARE_FIELDS',
+      defaultMessage: (args) => {
+        const violation = checkShareFieldsShape(args?.value);
+        return violation ? packViolation(violation) : 'INVALID_SHARE_FIELDS';
+      },
     },
   });
 }

@@ -7,7 +7,7 @@ import { SESSION_STATUSES, type SessionStatus } from '../entities/session.entity
 export class IncludeAttemptsQuery {
   /**
    * `true` or `1` adds the session's attempts, oldest first.
-   * @example false
+   * @example "false"
    */
   @ApiProperty({ required: false, enum: ['true', 'false', '1', '0'] })
   @QueryBoolean()
@@ -37,7 +37,7 @@ export class ListSessionsQuery extends PaginationQuery {
 
   /**
    * `true` or `1` adds each session's attempts (`[]` when none).
-   * @example false
+   * @example "false"
    */
   @ApiProperty({ required: false, enum: ['true', 'false', '1', '0'] })
   @QueryBoolean()

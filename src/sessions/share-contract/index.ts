@@ -25,6 +25,7 @@ export {
   MAX_SHARE_FIELDS,
   checkShareFieldsSemantics,
   checkShareFieldsShape,
+  shareContractExamples,
 } from './validate.js';
 export type { ShareFieldRequest, ShareFieldsRequest } from './validate.js';
 export { defaultReason, normalizeShareFields, reasonNormalize } from './normalize.js';

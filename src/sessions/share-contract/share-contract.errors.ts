@@ -60,7 +60,14 @@ export const SHARE_CONTRACT_CODES: readonly ShareContractCode[] = Object.freeze(
 // Deliberately not an Error subclass: violations are returned, not thrown,
 // and the HTTP layer maps them to its own exception type.
 export class ShareContractViolation {
-  constructor(readonly code: ShareContractCode) {}
+  /**
+   * `param` names the one entry at fault, as a dotted path (`share_fields.<key>` or
+   * `share_fields.<key>.reason`); codes about the whole map have none.
+   */
+  constructor(
+    readonly code: ShareContractCode,
+    readonly param?: string,
+  ) {}
 
   get message(): string {
     return SHARE_CONTRACT_ERRORS[this.code].message;

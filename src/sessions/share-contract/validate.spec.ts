@@ -1,8 +1,9 @@
 import { STATIC_CLAIM_KEYS } from './claim-catalogue.js';
-import type { ShareContractViolation } from './share-contract.errors.js';
+import { SHARE_CONTRACT_CODES, type ShareContractViolation } from './share-contract.errors.js';
 import {
   checkShareFieldsSemantics,
   checkShareFieldsShape,
+  shareContractExamples,
   type ShareFieldsRequest,
 } from './validate.js';
 
@@ -380,5 +381,37 @@ describe('the examples of §3.6.4, through both stages', () => {
         nationality_code: ok('Shipping restrictions.', false),
       }),
     ).toBeNull();
+  });
+});
+
+describe('the entry a violation names (param)', () => {
+  const paramOf = (violation: ShareContractViolation | null) => violation && { code: violation.code, param: violation.param };
+
+  it.each<[string, unknown, { code: string; param: string | undefined }]>([
+    ['a missing reason', { a_key: ok(), nationality_code: { required: true } }, { code: 'REASON_REQUIRED', param: 'share_fields.nationality_code.reason' }],
+    ['a reason too long', { given_names: ok('x'.repeat(201)) }, { code: 'REASON_TOO_LONG', param: 'share_fields.given_names.reason' }],
+    ['a non-boolean required', { nationality_code: { required: 'yes', reason: 'r' } }, { code: 'INVALID_SHARE_FIELDS', param: 'share_fields.nationality_code' }],
+    ['an entry that is not an object', { nationality_code: 'please' }, { code: 'INVALID_SHARE_FIELDS', param: 'share_fields.nationality_code' }],
+    ['a map that is not an object', ['nationality_code'], { code: 'INVALID_SHARE_FIELDS', param: undefined }],
+  ])('stage 1: %s', (_label, value, expected) => {
+    expect(paramOf(checkShareFieldsShape(value))).toEqual(expected);
+  });
+
+  it.each<[string, ShareFieldsRequest, { code: string; param: string | undefined }]>([
+    ['an unknown key', { nationality_code: ok(), favourite_colour: ok() }, { code: 'UNKNOWN_CLAIM_KEY', param: 'share_fields.favourite_colour' }],
+    ['a blank reason once trimmed', { nationality_code: ok('   ') }, { code: 'REASON_REQUIRED', param: 'share_fields.nationality_code.reason' }],
+    ['an age gate out of range', { age_over_7: ok() }, { code: 'INVALID_AGE_GATE_KEY', param: 'share_fields.age_over_7' }],
+    ['a second age gate', { age_over_18: ok(), age_over_21: ok() }, { code: 'MULTIPLE_AGE_GATES_NOT_ALLOWED', param: 'share_fields.age_over_21' }],
+    ['date_of_birth with an age gate', { date_of_birth: ok(), age_over_18: ok() }, { code: 'DOB_AND_AGE_GATE_CONFLICT', param: undefined }],
+    ['too many entries', manyKeys(33), { code: 'TOO_MANY_SHARE_FIELDS', param: undefined }],
+  ])('stage 2: %s', (_label, fields, expected) => {
+    expect(paramOf(checkShareFieldsSemantics(fields))).toEqual(expected);
+  });
+});
+
+describe('shareContractExamples', () => {
+  it('gives one real violation of every code', () => {
+    const codes = new Set(shareContractExamples().map((violation) => violation.code));
+    expect([...codes].sort()).toEqual([...SHARE_CONTRACT_CODES].sort());
   });
 });

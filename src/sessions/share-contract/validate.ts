@@ -28,6 +28,9 @@ function ownProperty(object: PlainObject, name: string): unknown {
   return Object.hasOwn(object, name) ? object[name] : undefined;
 }
 
+const entryParam = (key: string): string => `share_fields.${key}`;
+const reasonParam = (key: string): string => `share_fields.${key}.reason`;
+
 /**
  * Stage 1 of §3.6.4 (rules 1-3). Call only when `share_fields` is present in
  * the body. On `null` the value has the shape of {@link ShareFieldsRequest}.
@@ -47,17 +50,17 @@ export function checkShareFieldsShape(value: unknown): ShareContractViolation | 
     }
     const reason = ownProperty(entry, 'reason');
     if (typeof reason !== 'string' || reason === '') {
-      return new ShareContractViolation('REASON_REQUIRED');
+      return new ShareContractViolation('REASON_REQUIRED', reasonParam(key));
     }
     if (reason.length > MAX_REASON_LENGTH) {
-      return new ShareContractViolation('REASON_TOO_LONG');
+      return new ShareContractViolation('REASON_TOO_LONG', reasonParam(key));
     }
   }
 
   for (const key of keys) {
     const entry = value[key];
     if (!isPlainObject(entry) || typeof ownProperty(entry, 'required') !== 'boolean') {
-      return new ShareContractViolation('INVALID_SHARE_FIELDS');
+      return new ShareContractViolation('INVALID_SHARE_FIELDS', entryParam(key));
     }
   }
   return null;
@@ -76,21 +79,21 @@ export function checkShareFieldsSemantics(
   for (const key of keys) {
     const trimmed = fields[key].reason.trim();
     if (trimmed === '') {
-      return new ShareContractViolation('REASON_REQUIRED');
+      return new ShareContractViolation('REASON_REQUIRED', reasonParam(key));
     }
     if (trimmed.length > MAX_REASON_LENGTH) {
-      return new ShareContractViolation('REASON_TOO_LONG');
+      return new ShareContractViolation('REASON_TOO_LONG', reasonParam(key));
     }
     if (isAgeGateKey(key)) {
       if (parseAgeGateThreshold(key) === null) {
-        return new ShareContractViolation('INVALID_AGE_GATE_KEY');
+        return new ShareContractViolation('INVALID_AGE_GATE_KEY', entryParam(key));
       }
       if (ageGateSeen) {
-        return new ShareContractViolation('MULTIPLE_AGE_GATES_NOT_ALLOWED');
+        return new ShareContractViolation('MULTIPLE_AGE_GATES_NOT_ALLOWED', entryParam(key));
       }
       ageGateSeen = true;
     } else if (!isStaticClaimKey(key)) {
-      return new ShareContractViolation('UNKNOWN_CLAIM_KEY');
+      return new ShareContractViolation('UNKNOWN_CLAIM_KEY', entryParam(key));
     }
   }
 
@@ -98,4 +101,24 @@ export function checkShareFieldsSemantics(
     return new ShareContractViolation('DOB_AND_AGE_GATE_CONFLICT');
   }
   return null;
+}
+
+/**
+ * One violation of each code, produced by the validators above from sample maps: what the
+ * API document shows as examples is what a request like it gets.
+ */
+export function shareContractExamples(): ShareContractViolation[] {
+  const entry = { required: true, reason: 'Shown to the user.' };
+  const examples = [
+    checkShareFieldsShape(['date_of_birth']),
+    checkShareFieldsShape({ nationality_code: { required: true } }),
+    checkShareFieldsShape({ nationality_code: { required: true, reason: 'x'.repeat(MAX_REASON_LENGTH + 1) } }),
+    checkShareFieldsShape({ nationality_code: { required: 'yes', reason: 'Shown to the user.' } }),
+    checkShareFieldsSemantics(Object.fromEntries(Array.from({ length: MAX_SHARE_FIELDS + 1 }, (_, i) => [`claim_${i}`, entry]))),
+    checkShareFieldsSemantics({ favourite_colour: entry }),
+    checkShareFieldsSemantics({ age_over_7: entry }),
+    checkShareFieldsSemantics({ age_over_18: entry, age_over_21: entry }),
+    checkShareFieldsSemantics({ date_of_birth: entry, age_over_18: entry }),
+  ];
+  return examples.filter((violation): violation is ShareContractViolation => violation !== null);
 }

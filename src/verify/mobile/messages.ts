@@ -33,7 +33,8 @@ export type ServerMessage =
   | { type: 'ack'; message: 'hello_ok' | 'phase_ok' }
   /** A data chunk was taken; `complete` when it completed its item (§6.7). */
   | { type: 'data_ack'; kind: (typeof DATA_KINDS)[number]; index: number; chunk_index: number; complete: boolean }
-  | { type: 'error'; code: WsErrorCode; details?: Record<string, unknown> }
+  /** `message` replaces the code's standard text where the server knows more (e.g. how a session ended). */
+  | { type: 'error'; code: WsErrorCode; message?: string; details?: Record<string, unknown> }
   | {
       type: 'verdict';
       outcome: 'accepted' | 'rejected';

@@ -12,7 +12,7 @@ import type { ClientMessage, ServerMessage } from './messages.js';
 import type { MobileFlowService } from './mobile-flow.service.js';
 import { isTrackedPhase, phaseIndex } from './phases.js';
 import { CHIP_KINDS, SELFIE_COUNT, UploadBuffer, type DataKind } from './uploads.js';
-import { CLOSE, type WsErrorCode } from './ws-errors.js';
+import { CLOSE, terminalSessionMessage, type WsErrorCode } from './ws-errors.js';
 
 export const HELLO_TIMEOUT_MS = 30_000;
 export const LEASE_RENEW_MS = 10_000;
@@ -68,7 +68,7 @@ export class MobileConnection {
     // Queued like a frame, so frames that arrive early wait for the checks.
     this.enqueue(async () => {
       const gate = await this.deps.flow.gate(this.sessionId);
-      if (!gate.ok) this.fail(gate.code, CLOSE.NORMAL);
+      if (!gate.ok) this.fail(gate.code, CLOSE.NORMAL, gate.status);
     });
     this.every(HELLO_TIMEOUT_MS, () => {
       if (!this.attemptId) this.fail('HELLO_REQUIRED', CLOSE.POLICY);
@@ -141,7 +141,7 @@ export class MobileConnection {
       { attemptId, token, deviceId, appVersion: message.app_version?.trim() || null },
       this.owner,
     );
-    if (!result.ok) return this.fail(result.code, result.code === 'SESSION_EXPIRED' ? CLOSE.NORMAL : CLOSE.POLICY);
+    if (!result.ok) return this.fail(result.code, result.code === 'SESSION_EXPIRED' ? CLOSE.NORMAL : CLOSE.POLICY, result.status);
     if (this.closed) {
       // The socket dropped while hello ran, so onClose had no attempt to release: free it now,
       // or the device could not resume until the lease ran out (and no renew timer may start).
@@ -322,7 +322,7 @@ export class MobileConnection {
       return false;
     }
     if (session.status !== 'created' && session.status !== 'in_progress') {
-      this.fail('SESSION_EXPIRED', CLOSE.NORMAL);
+      this.fail('SESSION_EXPIRED', CLOSE.NORMAL, session.status);
       return false;
     }
     return true;
@@ -349,10 +349,17 @@ export class MobileConnection {
     this.send({ type: 'error', code, ...(details ? { details } : {}) });
   }
 
-  /** Error frame, then close: 1008 carries the code as its reason (§6.12). */
-  private fail(code: WsErrorCode, closeCode: number): void {
+  /**
+   * Error frame, then close: 1008 carries the code as its reason (§6.12). `sessionStatus`,
+   * known when a final session is refused, picks SESSION_EXPIRED's message.
+   */
+  private fail(code: WsErrorCode, closeCode: number, sessionStatus?: string): void {
     if (this.closed) return;
-    this.error(code);
+    if (code === 'SESSION_EXPIRED' && sessionStatus !== undefined) {
+      this.send({ type: 'error', code, message: terminalSessionMessage(sessionStatus) });
+    } else {
+      this.error(code);
+    }
     this.close(closeCode, closeCode === CLOSE.NORMAL ? undefined : code);
   }
 

@@ -9,7 +9,7 @@ import { Clock } from '../../common/clock.js';
 import { hmacHex, safeEqual } from '../../common/crypto.js';
 import { SESSION_ID_PATTERN } from '../../common/ids.js';
 import { DatabaseService } from '../../database/database.service.js';
-import { Session } from '../../sessions/entities/session.entity.js';
+import { Session, type SessionStatus } from '../../sessions/entities/session.entity.js';
 import { resumePhase } from './phases.js';
 
 /** How long a socket's claim on an attempt lasts without renewal (§6.6). */
@@ -27,7 +27,7 @@ export type HelloErrorCode =
 
 export type HelloResult =
   | { ok: true; resumed: boolean; phase: string | null }
-  | { ok: false; code: HelloErrorCode };
+  | { ok: false; code: HelloErrorCode; status?: SessionStatus };
 
 /** The database side of the mobile protocol; each step is one short transaction. */
 @Injectable()
@@ -40,11 +40,13 @@ export class MobileFlowService {
   ) {}
 
   /** The checks on connection (§6.5): a usable, live, non-terminal session. */
-  async gate(sessionId: string): Promise<{ ok: true; session: Session } | { ok: false; code: SessionGateCode }> {
+  async gate(
+    sessionId: string,
+  ): Promise<{ ok: true; session: Session } | { ok: false; code: SessionGateCode; status?: SessionStatus }> {
     if (!SESSION_ID_PATTERN.test(sessionId)) return { ok: false, code: 'INVALID_SESSION_ID' };
     const session = await this.currentSession(sessionId);
     if (!session) return { ok: false, code: 'SESSION_NOT_FOUND' };
-    if (!isOpen(session)) return { ok: false, code: 'SESSION_EXPIRED' };
+    if (!isOpen(session)) return { ok: false, code: 'SESSION_EXPIRED', status: session.status };
     if (!session.livemode) return { ok: false, code: 'TEST_MODE_SESSION' };
     return { ok: true, session };
   }
@@ -70,7 +72,7 @@ export class MobileFlowService {
       const session = await this.lifecycle.lockSession(m, sessionId);
       if (!session) return { ok: false, code: 'ATTEMPT_NOT_FOUND' };
       await this.lifecycle.expireIfOverdueIn(m, session, now);
-      if (!isOpen(session)) return { ok: false, code: 'SESSION_EXPIRED' };
+      if (!isOpen(session)) return { ok: false, code: 'SESSION_EXPIRED', status: session.status };
       const attempt = await m.findOne(Attempt, { where: { id: input.attemptId } });
       if (!attempt || attempt.sessionId !== session.id || attempt.status !== 'in_progress') {
         return { ok: false, code: 'ATTEMPT_NOT_FOUND' };

@@ -35,5 +35,20 @@ export const WS_ERROR_MESSAGES = {
 } as const;
 export type WsErrorCode = keyof typeof WS_ERROR_MESSAGES;
 
+/**
+ * The message of SESSION_EXPIRED, by the session's status. Upstream and §6.12 answer every
+ * final session with that code; the message says how it really ended, so the user of a
+ * cancelled or failed session is not told that it expired.
+ */
+const TERMINAL_SESSION_MESSAGES: Readonly<Record<string, string>> = {
+  expired: WS_ERROR_MESSAGES.SESSION_EXPIRED,
+  succeeded: 'This verification session is already complete. Please restart the verification process to verify again.',
+  failed: 'This verification session has failed and can no longer be completed. Please restart the verification process.',
+  cancelled: 'This verification session was cancelled. Please restart the verification process.',
+};
+
+export const terminalSessionMessage = (status: string | undefined): string =>
+  (status !== undefined ? TERMINAL_SESSION_MESSAGES[status] : undefined) ?? WS_ERROR_MESSAGES.SESSION_EXPIRED;
+
 /** Close codes of §6.12. */
 export const CLOSE = { NORMAL: 1000, POLICY: 1008, TOO_BIG: 1009, INTERNAL: 1011 } as const;

@@ -143,7 +143,7 @@ export function encodeCapnpServerMessage(message: ServerMessage): Uint8Array {
     case 'error': {
       const error = root._initError();
       error.code = message.code;
-      error.message = errorMessage(message.code, message.details);
+      error.message = message.message ?? errorMessage(message.code, message.details);
       break;
     }
     case 'verdict': {

@@ -67,7 +67,7 @@ export function encodeJsonServerMessage(message: ServerMessage): string {
       });
     case 'error': {
       const { code, details } = message;
-      return JSON.stringify({ type: 'error', code, message: WS_ERROR_MESSAGES[code], ...(details ? { details } : {}) });
+      return JSON.stringify({ type: 'error', code, message: message.message ?? WS_ERROR_MESSAGES[code], ...(details ? { details } : {}) });
     }
     default:
       return JSON.stringify(message);

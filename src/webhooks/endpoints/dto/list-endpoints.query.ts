@@ -5,7 +5,7 @@ import { QueryBoolean } from '../../../common/query.js';
 export class ListEndpointsQuery extends PaginationQuery {
   /**
    * Only enabled (`true`, `1`) or only disabled (`false`, `0`) endpoints.
-   * @example true
+   * @example "true"
    */
   @ApiProperty({ required: false, enum: ['true', 'false', '1', '0'] })
   @QueryBoolean()

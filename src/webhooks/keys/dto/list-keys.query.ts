@@ -5,7 +5,7 @@ import { QueryBoolean } from '../../../common/query.js';
 export class ListKeysQuery extends PaginationQuery {
   /**
    * Only active (`true`, `1`) or only inactive (`false`, `0`) keys.
-   * @example true
+   * @example "true"
    */
   @ApiProperty({ required: false, enum: ['true', 'false', '1', '0'] })
   @QueryBoolean()
