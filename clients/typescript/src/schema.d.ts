@@ -229,7 +229,7 @@ export interface paths {
         put?: never;
         /**
          * Hand the verification off to the mobile app
-         * @description Used by the hosted page; no body. Starts a new attempt with a 5-minute `mobile_write_token`, or returns the same one again when the newest unused handoff was issued at most 60 s ago. The QR code and deep link carry this object: `kayle-id://verify?payload=<base64url of its JSON>`.
+         * @description Used by the hosted page; no body. Starts a new attempt with a 5-minute `mobile_write_token`, or returns the same one again when the newest unused handoff was issued at most 60 s ago. The QR code and deep link carry this object as the Kayle ID app reads it: `kayle-id://<encodeURIComponent of its JSON>`.
          */
         post: operations["handoffVerifySession"];
         delete?: never;
@@ -247,7 +247,7 @@ export interface paths {
         };
         /**
          * Public status of a session
-         * @description Polled by the hosted page: status, newest attempt and phase, remaining attempts and the requested claims.
+         * @description Read by the hosted page: status, newest attempt and phase, remaining attempts and the requested claims. With `Accept: text/event-stream` the answer is a stream of Server-Sent Events instead (extension): one `status` event with this same envelope now and after every change, ending after a terminal status.
          */
         get: operations["getVerifySessionStatus"];
         put?: never;
