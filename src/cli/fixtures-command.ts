@@ -1,5 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { PortraitImage } from '../verify/fixtures/index.js';
 import type { Command } from './commands.js';
 import { UsageError, type OptionValues } from './parse-options.js';
 
@@ -18,6 +19,8 @@ interface Options {
   signer: Signer;
   digest: Digest;
   tampered: boolean;
+  /** A face picture for DG2, or null for the placeholder. */
+  portrait: string | null;
 }
 
 function choice<T extends string>(values: OptionValues, option: string, allowed: readonly T[], fallback: T): T {
@@ -43,6 +46,7 @@ export const FIXTURES_PASSPORT: Omit<Command, 'group' | 'name'> = {
     signer: { type: 'string', placeholder: '<rsa|rsa-pss|ecdsa>', description: 'SOD signature algorithm (default rsa)' },
     digest: { type: 'string', placeholder: '<SHA-256>', description: `Digest of the hashes and signatures: ${DIGESTS.join(', ')} (default SHA-256)` },
     tampered: { type: 'boolean', description: `Also write the tampered variants, one folder each under ${TAMPERED_DIR}/` },
+    portrait: { type: 'string', placeholder: '<file>', description: 'DG2 portrait: a JPEG or JPEG 2000 face picture (default: a 24x32 placeholder)' },
   },
   prepare: (values) => {
     const out = String(values.out);
@@ -52,6 +56,7 @@ export const FIXTURES_PASSPORT: Omit<Command, 'group' | 'name'> = {
       signer: choice(values, 'signer', SIGNERS, 'rsa'),
       digest: choice(values, 'digest', DIGESTS, 'SHA-256'),
       tampered: values.tampered === true,
+      portrait: values.portrait === undefined ? null : resolve(String(values.portrait)),
     };
     return {
       standalone: async (io) => {
@@ -64,8 +69,10 @@ export const FIXTURES_PASSPORT: Omit<Command, 'group' | 'name'> = {
 
 async function writePassportFixtures(options: Options): Promise<object> {
   const { generatePassportFixture, generateTamperedVariants } = await import('../verify/fixtures/index.js');
-  const set = options.tampered ? await generateTamperedVariants({ signer: options.signer, digest: options.digest }) : null;
-  const passport = set?.valid ?? (await generatePassportFixture({ signer: options.signer, digest: options.digest }));
+  const portraitImage = options.portrait ? await readPortrait(options.portrait) : undefined;
+  const base = { signer: options.signer, digest: options.digest, portraitImage };
+  const set = options.tampered ? await generateTamperedVariants(base) : null;
+  const passport = set?.valid ?? (await generatePassportFixture(base));
 
   mkdirSync(options.out, { recursive: true });
   const files: Record<string, string | Uint8Array> = {
@@ -98,6 +105,25 @@ async function writePassportFixtures(options: Options): Promise<object> {
   };
 }
 
+/** A JPEG or JPEG 2000 picture as a DG2 portrait, with the width and height DG2 records. */
+async function readPortrait(file: string): Promise<PortraitImage> {
+  const { decodeImage, sniffImageFormat } = await import('../face-match/engine/images.js');
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(file));
+  } catch (error) {
+    throw new UsageError(`--portrait ${file} cannot be read: ${(error as Error).message}`);
+  }
+  const format = sniffImageFormat(bytes);
+  if (format !== 'jpeg' && format !== 'jpeg2000') throw new UsageError(`--portrait ${file} must be a JPEG or JPEG 2000 picture.`);
+  try {
+    const { width, height } = await decodeImage(bytes);
+    return { format, bytes, width, height };
+  } catch (error) {
+    throw new UsageError(`--portrait ${file}: ${(error as Error).message}`);
+  }
+}
+
 function readme(options: Options, mrz: readonly string[], variants: ReadonlyArray<{ name: string; description: string }>): string {
   const lines = [
     'Passline test passport, written by "npm run cli -- fixtures passport". NOT A REAL DOCUMENT: the keys are throwaway',
@@ -105,7 +131,7 @@ function readme(options: Options, mrz: readonly string[], variants: ReadonlyArra
     '',
     'csca.pem    the trust anchor: a self-signed Country Signing CA certificate',
     'dg1.bin     EF.DG1: the MRZ below',
-    'dg2.bin     EF.DG2: the portrait, a 24x32 JPEG',
+    options.portrait ? `dg2.bin     EF.DG2: the portrait from ${options.portrait}` : 'dg2.bin     EF.DG2: the portrait, a 24x32 JPEG',
     `sod.bin     EF.SOD: the signed hashes of DG1 and DG2 (${options.signer}, ${options.digest}), by a document signer under csca.pem`,
     'mrz.txt     the two MRZ lines:',
     ...mrz.map((line) => `              ${line}`),

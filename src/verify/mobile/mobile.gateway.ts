@@ -5,8 +5,8 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import { Clock } from '../../common/clock.js';
 import { randomToken } from '../../common/ids.js';
 import { requestIdFor } from '../../common/http/request-id.js';
+import { FaceMatcher } from '../../face-match/face-matcher.js';
 import { ChipVerifier } from './chip-check.js';
-import { FaceMatchClient } from './face-match.client.js';
 import { MobileConnection } from './mobile-connection.js';
 import { MobileFlowService } from './mobile-flow.service.js';
 
@@ -22,7 +22,7 @@ export class MobileGateway implements OnGatewayInit, OnGatewayConnection {
   constructor(
     private readonly flow: MobileFlowService,
     private readonly chip: ChipVerifier,
-    private readonly faceMatch: FaceMatchClient,
+    private readonly faceMatch: FaceMatcher,
     private readonly clock: Clock,
   ) {}
 
