@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { PortraitImage } from '../verify/fixtures/index.js';
 import type { Command } from './commands.js';
 import { UsageError, type OptionValues } from './parse-options.js';
@@ -66,6 +66,45 @@ export const FIXTURES_PASSPORT: Omit<Command, 'group' | 'name'> = {
     };
   },
 };
+
+/** `fixtures faces`: real face pictures for the built-in matcher, from pictures in node_modules. */
+export const FIXTURES_FACES: Omit<Command, 'group' | 'name'> = {
+  summary: 'Write a passport portrait and three sets of selfies of real faces, for trying the built-in face matcher.',
+  details: [
+    'The faces are cut from a picture that the face model package (@vladmandic/human) ships; they are written here, never',
+    'part of this repository. portrait.jp2 is a 240x320 greyscale JPEG 2000 portrait of one man (use it with',
+    '"fixtures passport --portrait"); selfies/same holds three selfies of him from other photos, selfies/other three of',
+    'someone else, selfies/identical one selfie three times. Prints one JSON line: {"out","files"}.',
+  ],
+  options: {
+    out: { type: 'string', required: true, placeholder: '<dir>', description: 'Folder to write; created if missing, files in it replaced' },
+  },
+  prepare: (values) => {
+    const out = String(values.out);
+    if (out.trim() === '') throw new UsageError('--out must not be empty.');
+    return {
+      standalone: async (io) => {
+        io.stdout(JSON.stringify(await writeFaceFixtures(resolve(out))));
+        return 0;
+      },
+    };
+  },
+};
+
+async function writeFaceFixtures(out: string): Promise<object> {
+  const { demoFaces, selfieFileName } = await import('../face-match/evaluation/demo-faces.js');
+  const faces = await demoFaces();
+  const files: Record<string, Uint8Array> = { 'portrait.jp2': faces.portraitJp2, 'portrait.jpg': faces.portraitJpeg };
+  const sets = { same: faces.sameSelfies, other: faces.otherSelfies, identical: faces.identicalSelfies };
+  for (const [name, selfies] of Object.entries(sets)) {
+    selfies.forEach((bytes, i) => (files[`selfies/${name}/${selfieFileName(bytes, i)}`] = bytes));
+  }
+  for (const [name, bytes] of Object.entries(files)) {
+    mkdirSync(dirname(join(out, name)), { recursive: true });
+    writeFileSync(join(out, name), bytes);
+  }
+  return { out, files: Object.keys(files) };
+}
 
 async function writePassportFixtures(options: Options): Promise<object> {
   const { generatePassportFixture, generateTamperedVariants } = await import('../verify/fixtures/index.js');

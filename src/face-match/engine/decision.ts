@@ -4,7 +4,7 @@ import type { FaceMatchResult } from '../face-match-reply.js';
  * Default FACE_MATCH_THRESHOLD of the built-in matcher, on the median cosine similarity of
  * the portrait with the three selfies. Calibrated with `npm run bench:face` (README).
  */
-export const DEFAULT_FACE_MATCH_THRESHOLD = 0.5;
+export const DEFAULT_FACE_MATCH_THRESHOLD = 0.65;
 
 /** Three selfies whose embeddings are all this close are one picture sent three times. */
 export const IDENTICAL_SELFIE_SIMILARITY = 0.995;

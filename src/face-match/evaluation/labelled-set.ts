@@ -70,17 +70,23 @@ export function isLookAlike(a: string, b: string): boolean {
   return LOOK_ALIKE_PAIRS.some(([x, y]) => (x === a && y === b) || (x === b && y === a));
 }
 
-/** A DG2-style portrait: 240x320, greyscale, as a JPEG of quality 30 or a JPEG 2000 codestream. */
+/**
+ * A DG2-style portrait: the face centred on a light background, 240x320, greyscale, as a JPEG
+ * of quality 30 or a JPEG 2000 codestream.
+ */
 export async function passportPortrait(face: RgbImage, format: 'jpeg' | 'jpeg2000'): Promise<Uint8Array> {
-  const portrait = greyscale(warp(face, 240, 320, { scale: 0.95 }));
+  const portrait = greyscale(warp(face, 240, 320, { scale: 0.9, background: [225, 225, 220] }));
   return format === 'jpeg' ? encodeJpeg(portrait, 30) : encodeGreyJpeg2000(portrait, 25);
 }
 
-/** Three selfie-style pictures of a face: mirrored and brighter, tilted, closer and noisy. */
+/**
+ * Three selfie-style pictures of a face: mirrored and brighter, tilted and flatter, smaller in
+ * the frame and noisy. The thumbnails are small, so the selfies are too (a few hundred pixels).
+ */
 export function selfieVariants(face: RgbImage): Uint8Array[] {
   return [
-    encodeJpeg(adjust(mirror(warp(face, 480, 480)), { brightness: 20, contrast: 1.05 }), 85),
-    encodePng(adjust(warp(face, 400, 500, { degrees: 8 }), { contrast: 0.85, brightness: -10 })),
-    encodeJpeg(adjust(warp(face, 360, 480, { scale: 1.12, degrees: -5 }), { noise: 12, seed: face.data.length }), 70),
+    encodeJpeg(adjust(mirror(warp(face, 320, 320, { background: [90, 110, 130] })), { brightness: 20, contrast: 1.05 }), 85),
+    encodePng(adjust(warp(face, 300, 360, { degrees: 8, background: [60, 60, 60] }), { contrast: 0.85, brightness: -10 })),
+    encodeJpeg(adjust(warp(face, 360, 420, { scale: 0.8, degrees: -5, background: [170, 160, 140] }), { noise: 12, seed: face.data.length }), 70),
   ];
 }

@@ -24,16 +24,27 @@ function sample(image: RgbImage, x: number, y: number, channel: number): number 
   return (at(x0, y0) * (1 - fx) + at(x1, y0) * fx) * (1 - fy) + (at(x0, y1) * (1 - fx) + at(x1, y1) * fx) * fy;
 }
 
+export interface WarpOptions {
+  degrees?: number;
+  /** Extra zoom after fitting. */
+  scale?: number;
+  /** Fit the whole source inside the output (`contain`, default) or fill it (`cover`). */
+  fit?: 'contain' | 'cover';
+  /** Colour outside the source; edges are repeated when absent. */
+  background?: [number, number, number];
+}
+
 /**
  * Maps every output pixel back into the source: a rotation by `degrees` and a zoom by `scale`
- * about the centre, to an output of `width`x`height` (bilinear, edges repeated).
+ * about the centre, to an output of `width`x`height` (bilinear).
  */
-export function warp(image: RgbImage, width: number, height: number, options: { degrees?: number; scale?: number } = {}): RgbImage {
+export function warp(image: RgbImage, width: number, height: number, options: WarpOptions = {}): RgbImage {
   const angle = ((options.degrees ?? 0) * Math.PI) / 180;
   const cos = Math.cos(angle);
   const sin = Math.sin(angle);
-  // Fit the source into the output (cover), then apply the extra zoom.
-  const fit = Math.max(width / image.width, height / image.height) * (options.scale ?? 1);
+  const ratios = [width / image.width, height / image.height];
+  const fit = (options.fit === 'cover' ? Math.max(...ratios) : Math.min(...ratios)) * (options.scale ?? 1);
+  const { background } = options;
   const data = new Uint8Array(width * height * 3);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -41,7 +52,10 @@ export function warp(image: RgbImage, width: number, height: number, options: { 
       const dy = (y - height / 2) / fit;
       const sx = cos * dx + sin * dy + image.width / 2;
       const sy = -sin * dx + cos * dy + image.height / 2;
-      for (let c = 0; c < 3; c++) data[(y * width + x) * 3 + c] = Math.round(sample(image, sx, sy, c));
+      const outside = sx < 0 || sy < 0 || sx > image.width - 1 || sy > image.height - 1;
+      for (let c = 0; c < 3; c++) {
+        data[(y * width + x) * 3 + c] = background && outside ? background[c] : Math.round(sample(image, sx, sy, c));
+      }
     }
   }
   return { width, height, data };

@@ -1,0 +1,124 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { FaceMatcher } from '../dist/src/face-match/face-matcher.js';
+import { bearer } from './helpers/app.js';
+import { expectSuccess, runCliProcess, type CliRun } from './helpers/cli.js';
+import { realFaces, writeSelfies, type RealFaces } from './helpers/faces.js';
+import { createSession } from './helpers/verify.js';
+import { startLiveApp, VERDICT_MESSAGES, type LiveApp } from './helpers/ws.js';
+
+/**
+ * The built-in face matcher (§6.8a), with the real model and real faces: the server starts with
+ * FACE_MATCH_URL unset (the default, `builtin`), a test passport whose DG2 holds a real portrait
+ * (240x320 greyscale JPEG 2000, written by `fixtures passport --portrait`), and `verify run`
+ * walks live sessions with three selfies of the same man, of someone else, or one selfie thrice.
+ */
+
+let work: string;
+let passportDir: string;
+let faces: RealFaces;
+let app: LiveApp;
+const selfieDirs: Record<'same' | 'other' | 'identical', string> = { same: '', other: '', identical: '' };
+
+const cli = (...args: string[]): Promise<CliRun> => runCliProcess(args, { PATH: process.env.PATH ?? '' });
+
+function verdictOf(run: CliRun): Record<string, unknown> {
+  return JSON.parse(run.stdout) as Record<string, unknown>;
+}
+
+async function attemptOf(sessionId: string): Promise<Record<string, any>> {
+  const res = await app.t.http().get(`/v1/sessions/${sessionId}`).query({ include_attempts: 'true' }).set(bearer(app.live));
+  return res.body.data as Record<string, any>;
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'passline-face-'));
+  faces = await realFaces();
+  const portrait = join(work, 'portrait.j2k');
+  writeFileSync(portrait, faces.portraitJp2);
+  passportDir = join(work, 'passport');
+  expectSuccess(await cli('fixtures', 'passport', '--out', passportDir, '--portrait', portrait));
+  selfieDirs.same = writeSelfies(join(work, 'same'), faces.sameSelfies);
+  selfieDirs.other = writeSelfies(join(work, 'other'), faces.otherSelfies);
+  selfieDirs.identical = writeSelfies(join(work, 'identical'), faces.identicalSelfies);
+  // An empty FACE_MATCH_URL is the same as none set: the default, builtin.
+  app = await startLiveApp({ env: { CSCA_TRUST_STORE_DIR: passportDir, FACE_MATCH_URL: '' } });
+}, 120_000);
+afterAll(async () => {
+  await app?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('built-in face matcher, end to end with verify run', () => {
+  it('accepts the same person (portrait from the chip, selfies from other photos)', async () => {
+    const session = await createSession(app.t, app.live);
+    const run = await cli('verify', 'run', '--url', session.verification_url, '--fixtures', passportDir, '--selfies', selfieDirs.same);
+    expect({ status: run.status, stdout: verdictOf(run) }).toEqual({
+      status: 0,
+      stdout: { type: 'share_ready', session_id: session.id, selected_field_keys: expect.any(Array) },
+    });
+    expect(run.stderr).toContain('phase selfie_complete: verdict accepted');
+    const data = await attemptOf(session.id);
+    expect(data).toMatchObject({ status: 'succeeded', attempts: [{ status: 'succeeded', failure_code: null }] });
+    // risk_score = 1 - faceScore: a real comparison, not the development matcher's perfect 1.
+    expect(data.attempts[0].risk_score).toBeGreaterThan(0);
+    expect(data.attempts[0].risk_score).toBeLessThan(0.4);
+  }, 90_000);
+
+  it('rejects another person with selfie_face_mismatch', async () => {
+    const session = await createSession(app.t, app.live);
+    const run = await cli('verify', 'run', '--url', session.verification_url, '--fixtures', passportDir, '--selfies', selfieDirs.other);
+    expect({ status: run.status, stdout: verdictOf(run) }).toEqual({
+      status: 1,
+      stdout: {
+        type: 'verdict',
+        outcome: 'rejected',
+        reason_code: 'selfie_face_mismatch',
+        reason_message: VERDICT_MESSAGES.selfie_face_mismatch,
+        retry_allowed: true,
+        remaining_attempts: 2,
+      },
+    });
+    const data = await attemptOf(session.id);
+    expect(data.attempts[0]).toMatchObject({ status: 'failed', failure_code: 'selfie_face_mismatch' });
+    // 1 - faceScore of a real comparison, not the fallback's 1.
+    expect(data.attempts[0].risk_score).toBeGreaterThan(0.3);
+    expect(data.attempts[0].risk_score).toBeLessThan(1);
+  }, 60_000);
+
+  it('fails liveness for one selfie sent three times', async () => {
+    const session = await createSession(app.t, app.live);
+    const run = await cli('verify', 'run', '--url', session.verification_url, '--fixtures', passportDir, '--selfies', selfieDirs.identical);
+    expect(run.status).toBe(1);
+    expect(verdictOf(run)).toMatchObject({ type: 'verdict', outcome: 'rejected', reason_code: 'liveness_failed' });
+    expect((await attemptOf(session.id)).attempts[0]).toMatchObject({ status: 'failed', failure_code: 'liveness_failed' });
+  }, 60_000);
+});
+
+describe('built-in face matcher and the event loop', () => {
+  it('keeps GET /health p99 under 50 ms while matches run in the worker thread', async () => {
+    const matcher = app.t.app.get(FaceMatcher);
+    const latencies: number[] = [];
+    let matching = true;
+    const matches = (async () => {
+      const results = [];
+      for (let i = 0; i < 3; i++) results.push(await matcher.match(faces.portraitJp2, faces.sameSelfies));
+      matching = false;
+      return results;
+    })();
+    while (matching) {
+      const started = performance.now();
+      const res = await fetch(`${app.base}/health`);
+      await res.arrayBuffer();
+      latencies.push(performance.now() - started);
+      expect(res.status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    for (const result of await matches) expect(result).toMatchObject({ passed: true, livenessPassed: true });
+    latencies.sort((a, b) => a - b);
+    expect(latencies.length).toBeGreaterThanOrEqual(50);
+    expect(latencies[Math.ceil(latencies.length * 0.99) - 1]).toBeLessThan(50);
+  }, 90_000);
+});
