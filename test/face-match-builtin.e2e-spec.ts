@@ -54,12 +54,16 @@ afterAll(async () => {
 describe('built-in face matcher, end to end with verify run', () => {
   it('accepts the same person (portrait from the chip, selfies from other photos)', async () => {
     const session = await createSession(app.t, app.live);
+    // Serving the API does not load the model: no worker thread before the first match.
+    const matcher = app.t.app.get(FaceMatcher) as FaceMatcher & { workers: number };
+    expect(matcher.workers).toBe(0);
     const run = await cli('verify', 'run', '--url', session.verification_url, '--fixtures', passportDir, '--selfies', selfieDirs.same);
     expect({ status: run.status, stdout: verdictOf(run) }).toEqual({
       status: 0,
       stdout: { type: 'share_ready', session_id: session.id, selected_field_keys: expect.any(Array) },
     });
     expect(run.stderr).toContain('phase selfie_complete: verdict accepted');
+    expect(matcher.workers).toBe(1);
     const data = await attemptOf(session.id);
     expect(data).toMatchObject({ status: 'succeeded', attempts: [{ status: 'succeeded', failure_code: null }] });
     // risk_score = 1 - faceScore: a real comparison, not the development matcher's perfect 1.

@@ -52,6 +52,11 @@ export class BuiltinFaceMatcher extends FaceMatcher implements OnApplicationShut
     });
   }
 
+  /** Worker threads alive now (each holds a model once it has matched): 0 until the first match. */
+  get workers(): number {
+    return this.slots.size;
+  }
+
   /** Matches queued or running now. */
   get pending(): number {
     return this.queue.length + [...this.slots].filter((slot) => slot.current).length;

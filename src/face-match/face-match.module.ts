@@ -11,12 +11,11 @@ import { HttpFaceMatcher } from './http-face-matcher.js';
 export function createFaceMatcher(config: AppConfig['faceMatch']): FaceMatcher {
   const logger = new Logger('FaceMatcher');
   switch (config.url) {
-    case FACE_MATCH_BUILTIN:
-      return new BuiltinFaceMatcher({
-        threshold: config.threshold ?? DEFAULT_FACE_MATCH_THRESHOLD,
-        concurrency: config.concurrency,
-        timeoutMs: config.timeoutMs,
-      });
+    case FACE_MATCH_BUILTIN: {
+      const threshold = config.threshold ?? DEFAULT_FACE_MATCH_THRESHOLD;
+      logger.log(`Face matching: built-in model, threshold ${threshold}, ${config.concurrency} worker thread(s), loaded on the first match.`);
+      return new BuiltinFaceMatcher({ threshold, concurrency: config.concurrency, timeoutMs: config.timeoutMs });
+    }
     case FACE_MATCH_NONE:
       logger.warn('FACE_MATCH_URL=none: every live face match fails closed (selfie_face_mismatch).');
       return new DisabledFaceMatcher();
