@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { FaceModel } from './face-model.js';
 import { matchFaces } from './match-faces.js';
@@ -8,6 +9,14 @@ import type { MatchJob, WorkerReply } from './worker-protocol.js';
  * matches never pays for it) and answers one job at a time.
  */
 let model: Promise<FaceModel> | undefined;
+
+// On Linux a priority set with pid 0 applies to the calling thread only: when the cores are
+// busy, the event loop's thread (HTTP, WebSocket) runs before this one.
+try {
+  setPriority(0, 10);
+} catch {
+  // Not permitted or not supported here: matching still works, only without the yield.
+}
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
