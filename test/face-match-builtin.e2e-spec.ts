@@ -6,6 +6,8 @@ import { FaceMatcher } from '../dist/src/face-match/face-matcher.js';
 import { bearer } from './helpers/app.js';
 import { expectSuccess, runCliProcess, type CliRun } from './helpers/cli.js';
 import { realFaces, writeSelfies, type RealFaces } from './helpers/faces.js';
+import { createTestDatabase } from './helpers/database.js';
+import { freePort, startServer } from './helpers/process.js';
 import { createSession } from './helpers/verify.js';
 import { startLiveApp, VERDICT_MESSAGES, type LiveApp } from './helpers/ws.js';
 
@@ -125,4 +127,39 @@ describe('built-in face matcher and the event loop', () => {
     expect(latencies.length).toBeGreaterThanOrEqual(50);
     expect(latencies[Math.ceil(latencies.length * 0.99) - 1]).toBeLessThan(50);
   }, 90_000);
+});
+
+describe('the server as npm start runs it', () => {
+  it('verifies a real face with the default configuration: first-run live key, trust store, verify run', async () => {
+    const db = await createTestDatabase();
+    const port = await freePort();
+    const server = await startServer({
+      cwd: work,
+      port,
+      databaseUrl: db.url,
+      // Nothing about face matching: the default is the built-in matcher.
+      env: { NODE_ENV: undefined, ADMIN_TOKEN: undefined, CSCA_TRUST_STORE_DIR: passportDir, PUBLIC_BASE_URL: `http://127.0.0.1:${port}` },
+    });
+    try {
+      const [, liveKey] = await server.waitForStdout(/live key: (kk_live_[a-z0-9]{32})/);
+      expect(server.stdout()).toContain('Face matching: built-in model, threshold 0.65');
+      const created = await fetch(`${server.url}/v1/sessions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${liveKey}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(created.status).toBe(200);
+      const session = ((await created.json()) as { data: { id: string; verification_url: string } }).data;
+      const run = await cli('verify', 'run', '--url', session.verification_url, '--fixtures', passportDir, '--selfies', selfieDirs.same);
+      expect({ status: run.status, type: verdictOf(run).type }).toEqual({ status: 0, type: 'share_ready' });
+      await server.waitForStdout(/Face model loaded in a worker thread in \d+ ms/);
+      const read = await fetch(`${server.url}/v1/sessions/${session.id}`, { headers: { authorization: `Bearer ${liveKey}` } });
+      expect(((await read.json()) as { data: { status: string } }).data.status).toBe('succeeded');
+    } finally {
+      // The graceful shutdown ends the worker thread too, so the process goes (Nest re-raises
+      // SIGTERM after its hooks) instead of hanging until the helper's SIGKILL.
+      expect(await server.stop('SIGTERM', 10_000)).toEqual({ code: null, signal: 'SIGTERM' });
+      await db.drop();
+    }
+  }, 120_000);
 });
