@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FaceMatcher } from '../dist/src/face-match/face-matcher.js';
 import { bearer } from './helpers/app.js';
-import { expectSuccess, runCliProcess, type CliRun } from './helpers/cli.js';
+import { expectFailure, expectSuccess, runCliProcess, type CliRun } from './helpers/cli.js';
 import { realFaces, writeSelfies, type RealFaces } from './helpers/faces.js';
 import { createTestDatabase } from './helpers/database.js';
 import { freePort, startServer } from './helpers/process.js';
@@ -51,6 +51,23 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   rmSync(work, { recursive: true, force: true });
+});
+
+describe('face fixtures for the CLI', () => {
+  it('fixtures faces writes a JPEG 2000 portrait and three sets of selfies; --portrait refuses other formats', async () => {
+    const out = join(work, 'faces');
+    const written = expectSuccess(await cli('fixtures', 'faces', '--out', out));
+    expect(written.files).toEqual([
+      'portrait.jp2',
+      'portrait.jpg',
+      ...['same', 'other', 'identical'].flatMap((set) => [1, 2, 3].map((i) => expect.stringMatching(new RegExp(`^selfies/${set}/selfie-${i}\\.(jpg|png)$`)))),
+    ]);
+    expect([...readFileSync(join(out, 'portrait.jp2')).subarray(0, 4)]).toEqual([0xff, 0x4f, 0xff, 0x51]);
+    expect(readFileSync(join(out, written.files[2]))).toEqual(Buffer.from(faces.sameSelfies[0]));
+
+    const refused = await cli('fixtures', 'passport', '--out', join(work, 'refused'), '--portrait', join(out, written.files[3]));
+    expect(expectFailure(refused, 2, 'BAD_REQUEST')).toContain('must be a JPEG or JPEG 2000 picture');
+  });
 });
 
 describe('built-in face matcher, end to end with verify run', () => {

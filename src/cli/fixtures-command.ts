@@ -36,7 +36,8 @@ function choice<T extends string>(values: OptionValues, option: string, allowed:
 export const FIXTURES_PASSPORT: Omit<Command, 'group' | 'name'> = {
   summary: 'Write a signed test passport (dg1.bin, dg2.bin, sod.bin, mrz.txt) and its trust anchor csca.pem to a folder.',
   details: [
-    'The passport is the ICAO specimen (ERIKSSON, ANNA MARIA) with a 24x32 JPEG portrait; every run makes new throwaway keys.',
+    'The passport is the ICAO specimen (ERIKSSON, ANNA MARIA) with a 24x32 JPEG portrait, or the face picture of --portrait',
+    '(see "fixtures faces"); every run makes new throwaway keys.',
     'Start the server with CSCA_TRUST_STORE_DIR=<dir> to trust it, then use "verify run --fixtures <dir>".',
     `With --tampered, ${TAMPERED_DIR}/<variant>/ holds one passport per passive-authentication failure, all under the same CSCA.`,
     'Prints one JSON line: {"out","files","mrz","signer","digest","tampered"}.',
