@@ -15,6 +15,8 @@ export interface BuiltinFaceMatcherOptions {
 /** Loading the model (WebAssembly compile and weights) on a busy machine takes seconds. */
 const MODEL_LOAD_ALLOWANCE_MS = 60_000;
 const WORKER_URL = new URL('./engine/match.worker.js', import.meta.url);
+/** Waiting matches per worker beyond which new ones fail closed at once (each holds four pictures). */
+const MAX_QUEUED_PER_WORKER = 32;
 
 interface Pending {
   job: MatchJob;
@@ -46,6 +48,10 @@ export class BuiltinFaceMatcher extends FaceMatcher implements OnApplicationShut
 
   match(portrait: Uint8Array, selfies: Uint8Array[], threshold = this.options.threshold): Promise<FaceMatchResult> {
     if (this.closed) return Promise.resolve(FACE_MATCHER_UNAVAILABLE);
+    if (this.queue.length >= MAX_QUEUED_PER_WORKER * this.options.concurrency) {
+      this.logger.warn(`Built-in face matcher: ${this.queue.length} matches already waiting; failing this one closed`);
+      return Promise.resolve(FACE_MATCHER_UNAVAILABLE);
+    }
     return new Promise((resolve) => {
       this.queue.push({ job: { id: this.nextId++, portrait, selfies, threshold }, resolve });
       this.dispatch();
