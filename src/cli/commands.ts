@@ -3,7 +3,7 @@ import type { ApiKeyResponse, CreatedApiKeyResponse } from '../auth/dto/api-key.
 import { isScope, SCOPES, type Scope } from '../auth/scopes.js';
 import { ApiError } from '../common/errors/api-error.js';
 import type { OrganizationResponse } from '../organizations/dto/organization.response.js';
-import { FIXTURES_PASSPORT } from './fixtures-command.js';
+import { FIXTURES_FACES, FIXTURES_PASSPORT } from './fixtures-command.js';
 import { HELP_FLAGS, parseOptions, UsageError, type OptionSpecs, type OptionValues } from './parse-options.js';
 import { VERIFY_RUN } from './verify-run-command.js';
 
@@ -166,6 +166,7 @@ const COMMANDS: Command[] = [
     },
   },
   { group: 'fixtures', name: 'passport', ...FIXTURES_PASSPORT },
+  { group: 'fixtures', name: 'faces', ...FIXTURES_FACES },
   { group: 'verify', name: 'run', ...VERIFY_RUN },
 ];
 

@@ -35,7 +35,8 @@ export interface AppSettings {
   expirySweepIntervalS: number;
   /** Folder of trusted CSCA certificates and master lists (§6.7); null: every chip check fails. */
   cscaTrustStoreDir: string | null;
-  faceMatch: { url: string | null; secret: string | null; threshold: number | null; timeoutMs: number };
+  /** url: `builtin` (default), `none`, `dev:accept-any-face` or an http(s) URL (§6.8, §6.8a). */
+  faceMatch: { url: string; secret: string | null; threshold: number | null; timeoutMs: number; concurrency: number };
   webhooks: { dispatchIntervalMs: number; concurrency: number; timeoutMs: number };
   /** Requests per minute and API key (public: per client IP); 0 turns a bucket off (§1.10). */
   rateLimits: { sessionsCreate: number; write: number; read: number; public: number };
@@ -123,10 +124,11 @@ export function loadSettings(raw: Record<string, string | undefined> = process.e
     expirySweepIntervalS: env.EXPIRY_SWEEP_INTERVAL_S,
     cscaTrustStoreDir: env.CSCA_TRUST_STORE_DIR ? resolve(env.CSCA_TRUST_STORE_DIR) : null,
     faceMatch: {
-      url: env.FACE_MATCH_URL ?? null,
+      url: env.FACE_MATCH_URL ?? 'builtin',
       secret: env.FACE_MATCH_SECRET ?? null,
       threshold: env.FACE_MATCH_THRESHOLD ?? null,
       timeoutMs: env.FACE_MATCH_TIMEOUT_MS,
+      concurrency: env.FACE_MATCH_CONCURRENCY,
     },
     webhooks: {
       dispatchIntervalMs: env.WEBHOOK_DISPATCH_INTERVAL_MS,

@@ -118,8 +118,8 @@ export class EnvironmentVariables {
 
   @Transform(emptyToUndefined)
   @IsOptional()
-  @Matches(/^(https?:\/\/[^\s/]+(\/[^\s]*)?|dev:accept-any-face)$/, {
-    message: 'FACE_MATCH_URL must be an http(s) URL (or dev:accept-any-face for local demos)',
+  @Matches(/^(https?:\/\/[^\s/]+(\/[^\s]*)?|builtin|none|dev:accept-any-face)$/, {
+    message: 'FACE_MATCH_URL must be builtin, none, an http(s) URL, or dev:accept-any-face for local demos',
   })
   FACE_MATCH_URL?: string;
 
@@ -139,6 +139,12 @@ export class EnvironmentVariables {
   @Min(100, { message: 'FACE_MATCH_TIMEOUT_MS must be an integer from 100 to 120000' })
   @Max(120000, { message: 'FACE_MATCH_TIMEOUT_MS must be an integer from 100 to 120000' })
   FACE_MATCH_TIMEOUT_MS = 10000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'FACE_MATCH_CONCURRENCY must be an integer from 1 to 16' })
+  @Min(1, { message: 'FACE_MATCH_CONCURRENCY must be an integer from 1 to 16' })
+  @Max(16, { message: 'FACE_MATCH_CONCURRENCY must be an integer from 1 to 16' })
+  FACE_MATCH_CONCURRENCY = 1;
 
   @Transform(toInt)
   @IsInt({ message: 'WEBHOOK_DISPATCH_INTERVAL_MS must be an integer from 0 (off: dispatch only when deliveries are created) to 600000' })

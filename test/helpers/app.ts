@@ -55,6 +55,8 @@ export async function createTestApp(
     RATE_LIMIT_WRITE_PER_MIN: '0',
     RATE_LIMIT_READ_PER_MIN: '0',
     RATE_LIMIT_PUBLIC_PER_MIN: '0',
+    // The default (builtin) runs a real face model; specs that want it opt in, the rest fail closed.
+    FACE_MATCH_URL: 'none',
     ...env,
   };
   const saved = { ...process.env };
