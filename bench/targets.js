@@ -108,7 +108,7 @@ async function startPassline(ctx, env = {}) {
 }
 
 /** Passline on a fresh PostgreSQL database (BENCH_PG=1; BENCH_DATABASE_URL names the server). */
-async function startPasslinePg(ctx) {
+async function startPasslinePg(ctx, env = {}) {
   const { default: pg } = await import('pg');
   const base = process.env.BENCH_DATABASE_URL ?? 'postgres://passline:passline@127.0.0.1:5432/postgres';
   const name = `passline_bench_${randomBytes(4).toString('hex')}`;
@@ -124,18 +124,18 @@ async function startPasslinePg(ctx) {
   });
   const url = new URL(base);
   url.pathname = `/${name}`;
-  return startPassline(ctx, { DATABASE_URL: url.toString(), DB_DRIVER: 'postgres' });
+  return startPassline(ctx, { ...env, DATABASE_URL: url.toString(), DB_DRIVER: 'postgres' });
 }
 
 export const TARGETS = {
   'passline-pg': {
     describe: 'dist/src/main.js on a fresh PostgreSQL database (BENCH_PG=1)',
     check: checkBuilt,
-    start: (ctx) => startPasslinePg(ctx),
+    start: (ctx, env) => startPasslinePg(ctx, env),
   },
   'floor-http': { describe: 'bare node:http JSON server (bench/floor/http-server.js)', start: () => startHttpFloor() },
   'floor-nest': { describe: 'minimal Nest + Fastify + TypeORM app, one insert and one read route (bench/floor/nest-typeorm.js)', start: (ctx) => startNestFloor(ctx) },
-  passline: { describe: 'dist/src/main.js, NODE_ENV=production, fresh SQLite file', check: checkBuilt, start: (ctx) => startPassline(ctx) },
+  passline: { describe: 'dist/src/main.js, NODE_ENV=production, fresh SQLite file', check: checkBuilt, start: (ctx, env) => startPassline(ctx, env) },
   // Webhook deliveries to a receiver in the bench process (bench/webhooks.js): production
   // forbids http endpoint URLs, and held requests must outlast the seeding (timeout = lease).
   'passline-webhooks': {
