@@ -1,12 +1,12 @@
 import type { NestApplicationOptions } from '@nestjs/common';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import type { Logger as PinoLogger } from 'pino';
 import { appConfig, type AppConfig } from './config/app.config.js';
-import { EnvelopeInterceptor } from './common/envelope.interceptor.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 import { BODY_READ_CAP_BYTES, registerBodyParser } from './common/http/body.js';
 import { registerCors } from './common/http/cors.js';
+import { EnvelopeFastifyAdapter } from './common/http/envelope-adapter.js';
 import { requestIdFor } from './common/http/request-id.js';
 import { registerAccessLog } from './common/logging/access-log.js';
 import { requestContext } from './common/logging/logger.js';
@@ -15,9 +15,9 @@ import { PathWsAdapter } from './verify/mobile/path-ws.adapter.js';
 import { APP_VERSION } from './health/health.controller.js';
 import { createOpenApiDocument } from './openapi.js';
 
-/** The Fastify adapter used by main.ts and by the tests. */
+/** The Fastify adapter used by main.ts and by the tests; it renders the success envelope. */
 export function createFastifyAdapter(): FastifyAdapter {
-  return new FastifyAdapter({
+  return new EnvelopeFastifyAdapter({
     logger: false,
     genReqId: requestIdFor,
     requestIdHeader: false,
@@ -56,7 +56,6 @@ export function configureApp(
   app.useWebSocketAdapter(new PathWsAdapter(app));
   app.useGlobalPipes(new AppValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter(config));
-  app.useGlobalInterceptors(new EnvelopeInterceptor());
 
   const document = createOpenApiDocument(app, {
     version: APP_VERSION,

@@ -7,7 +7,7 @@ export interface PaginationBlock {
   next_cursor: string | null;
 }
 
-/** What a list handler returns; the envelope interceptor renders it per §1.2. */
+/** What a list handler returns; the Fastify adapter (EnvelopeFastifyAdapter) renders it per §1.2. */
 export class Page<T> {
   constructor(
     readonly items: T[],

@@ -13,6 +13,9 @@ export const APP_VERSION = '1.0.0';
 @Public()
 @Controller('health')
 export class HealthController {
+  /** The ping in flight: concurrent checks share it rather than queue one query each. */
+  private pendingPing: Promise<boolean> | null = null;
+
   constructor(private readonly db: DatabaseService) {}
 
   @ApiOperation({ operationId: 'getHealth', summary: 'Service and database health' })
@@ -24,7 +27,7 @@ export class HealthController {
   })
   @Get()
   async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthResponse> {
-    const up = await this.db.ping();
+    const up = await (this.pendingPing ??= this.db.ping().finally(() => (this.pendingPing = null)));
     if (!up) void reply.status(503);
     return { status: up ? 'healthy' : 'unhealthy', database: up ? 'up' : 'down', version: APP_VERSION };
   }

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { APP_INTERCEPTOR, HttpAdapterHost } from '@nestjs/core';
+import { HttpAdapterHost } from '@nestjs/core';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { IdempotencyInterceptor, type IdempotentRequest } from './idempotency.interceptor.js';
+import { IdempotencyRoutes } from './idempotency-routes.js';
 import { IdempotencyService } from './idempotency.service.js';
 
 const SWEEP_INTERVAL = 'idempotency-key-sweeper';
@@ -74,7 +75,7 @@ function bodyText(payload: unknown): string {
     IdempotencyService,
     IdempotencyInterceptor,
     IdempotencyLifecycle,
-    { provide: APP_INTERCEPTOR, useExisting: IdempotencyInterceptor },
+    IdempotencyRoutes,
   ],
   exports: [IdempotencyService],
 })
