@@ -1,5 +1,7 @@
-import type { ValidationError } from '@nestjs/common';
-import { validationErrorToApiError } from './validation.js';
+import type { ArgumentMetadata, ValidationError } from '@nestjs/common';
+import { IsString } from 'class-validator';
+import { QueryBoolean, QueryInt } from './query.js';
+import { AppValidationPipe, validationErrorToApiError } from './validation.js';
 
 const fieldError = (property: string, constraints: Record<string, string>): ValidationError => ({ property, constraints, children: [] });
 
@@ -25,5 +27,47 @@ describe('validationErrorToApiError', () => {
       { property: 'outer', children: [fieldError('inner', { whitelistValidation: 'property inner should not exist' })] },
     ]);
     expect(error).toMatchObject({ param: 'outer.inner', hint: 'Unknown property `outer.inner`.' });
+  });
+});
+
+class OptionalQuery {
+  @QueryBoolean()
+  flag?: boolean;
+
+  @QueryInt(1, 100)
+  limit?: number = 10;
+}
+
+class RequiredQuery {
+  @IsString()
+  name!: string;
+}
+
+const asQuery = (metatype: ArgumentMetadata['metatype']): ArgumentMetadata => ({ type: 'query', metatype });
+
+describe('AppValidationPipe on query strings', () => {
+  it('answers an empty query with a fresh instance and its defaults, every time', async () => {
+    const pipe = new AppValidationPipe();
+    const first = await pipe.transform({}, asQuery(OptionalQuery));
+    const second = (await pipe.transform({}, asQuery(OptionalQuery))) as OptionalQuery;
+    expect(first).toBeInstanceOf(OptionalQuery);
+    expect(second).toBeInstanceOf(OptionalQuery);
+    expect(second).not.toBe(first);
+    expect(second).toEqual({ limit: 10 });
+    second.limit = 99;
+    expect(await pipe.transform({}, asQuery(OptionalQuery))).toEqual({ limit: 10 });
+  });
+
+  it('still validates a query with parameters after an empty one passed', async () => {
+    const pipe = new AppValidationPipe();
+    await pipe.transform({}, asQuery(OptionalQuery));
+    await expect(pipe.transform({ limit: '0' }, asQuery(OptionalQuery))).rejects.toMatchObject({ code: 'BAD_REQUEST', param: 'limit' });
+    expect(await pipe.transform({ flag: '1', limit: '5' }, asQuery(OptionalQuery))).toEqual({ flag: true, limit: 5 });
+  });
+
+  it('rejects an empty query every time when the DTO requires a parameter', async () => {
+    const pipe = new AppValidationPipe();
+    await expect(pipe.transform({}, asQuery(RequiredQuery))).rejects.toMatchObject({ code: 'BAD_REQUEST', param: 'name' });
+    await expect(pipe.transform({}, asQuery(RequiredQuery))).rejects.toMatchObject({ code: 'BAD_REQUEST', param: 'name' });
   });
 });

@@ -77,6 +77,11 @@ export function bodyProblemToApiError(problem: DeferredBodyError): ApiError {
  */
 const isShadowedKey = (key: string): boolean => key === 'prototype' || key in Object.prototype;
 
+function isEmptyObject(value: object): boolean {
+  for (const key in value) if (Object.hasOwn(value, key)) return false;
+  return true;
+}
+
 /** Each body being validated, as parsed, keyed by the object the DTO is built from. */
 const pristineBodies = new WeakMap<object, Record<string, unknown>>();
 
@@ -95,6 +100,13 @@ export function pristineBodyOf(source: unknown): Record<string, unknown> | undef
  */
 export class AppValidationPipe extends ValidationPipe {
   private readonly queryPipe: ValidationPipe;
+  /**
+   * Query DTOs an empty query string is known to satisfy. Most reads send none (`GET
+   * /v1/sessions/:id`), and validating `{}` gives the same answer every time: a fresh
+   * instance with its defaults. Known once, it costs a constructor call instead of a pass
+   * through class-transformer and class-validator.
+   */
+  private readonly emptyQueryPasses = new WeakSet<object>();
 
   constructor() {
     const common = {
@@ -115,11 +127,22 @@ export class AppValidationPipe extends ValidationPipe {
       if (value instanceof DeferredBodyError) throw bodyProblemToApiError(value);
       if (value === undefined) value = {};
     }
-    if (metadata.type === 'query') return this.queryPipe.transform(value ?? {}, metadata);
+    if (metadata.type === 'query') return this.transformQuery(value ?? {}, metadata);
     if (metadata.type === 'body' && value !== null && typeof value === 'object' && this.toValidate(metadata)) {
       return this.transformBody(value as Record<string, unknown>, metadata);
     }
     return super.transform(value, metadata);
+  }
+
+  private async transformQuery(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const { metatype } = metadata;
+    const empty = value !== null && typeof value === 'object' && isEmptyObject(value);
+    if (!empty || !metatype || !this.toValidate(metadata)) return this.queryPipe.transform(value, metadata);
+    if (this.emptyQueryPasses.has(metatype)) return new (metatype as new () => unknown)();
+    const dto = await this.queryPipe.transform(value, metadata);
+    // Reached only when `{}` passed (a failure throws): later empty queries take the short way.
+    this.emptyQueryPasses.add(metatype);
+    return dto;
   }
 
   /** Validates a body DTO without losing keys the framework drops (see isShadowedKey). */
