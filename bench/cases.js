@@ -13,6 +13,7 @@
 //             case's unit, e.g. webhook deliveries/s), for cases that are not request load
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
+import { measureTwoInstances } from './pg-instances.js';
 import { measureWebhookDeliveries } from './webhooks.js';
 
 const json = (key) => ({ authorization: `Bearer ${key}`, 'content-type': 'application/json' });
@@ -141,5 +142,13 @@ export const CASES = [
       const id = await createSession(t, key);
       return { method: 'GET', path: `/v1/sessions/${id}`, headers: json(key) };
     },
+  },
+  {
+    // CPU ms per acknowledged create with one instance and with two on the same database,
+    // under the same total load, and their ratio (bench/pg-instances.js).
+    id: 'pg:sessions:create-2x',
+    target: 'passline-pg',
+    optIn: !PG,
+    measure: (t) => measureTwoInstances(t, { log: (msg) => console.log(`  ${msg}`) }),
   },
 ];

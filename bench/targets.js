@@ -51,7 +51,8 @@ async function startPassline(ctx, env = {}) {
   ctx.onCleanup(() => rmSync(dir, { recursive: true, force: true }));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const adminToken = randomBytes(24).toString('hex');
+  const adminToken = env.ADMIN_TOKEN ?? randomBytes(24).toString('hex');
+  const serverSecret = env.SERVER_SECRET ?? randomBytes(32).toString('hex');
   const handle = startNode('passline', main, {
     env: {
       NODE_ENV: 'production',
@@ -61,7 +62,7 @@ async function startPassline(ctx, env = {}) {
       LOG_LEVEL: 'error',
       DATABASE_URL: join(dir, 'passline.sqlite'),
       DB_DRIVER: 'sqlite',
-      SERVER_SECRET: randomBytes(32).toString('hex'),
+      SERVER_SECRET: serverSecret,
       ADMIN_TOKEN: adminToken,
       // Throughput is the question here, not the per-key limits of §1.10.
       RATE_LIMIT_SESSIONS_CREATE_PER_MIN: '0',
@@ -92,6 +93,12 @@ async function startPassline(ctx, env = {}) {
     stop: () => handle.stop(),
     admin,
     databasePath: join(dir, 'passline.sqlite'),
+    /**
+     * Another instance on the same database (PostgreSQL: SQLite serves one process), with
+     * the same secrets, so keys minted through either one work on both. Stopped with the
+     * run's other children.
+     */
+    startPeer: () => startPassline(ctx, { ...env, SERVER_SECRET: serverSecret, ADMIN_TOKEN: adminToken }),
     /** The "Bench" organization's id (after the first apiKey() call). */
     organizationId: () => org?.id,
     /** A real API key (cached per mode and scopes) in a "Bench" organization. */
@@ -124,7 +131,8 @@ async function startPasslinePg(ctx, env = {}) {
   });
   const url = new URL(base);
   url.pathname = `/${name}`;
-  return startPassline(ctx, { ...env, DATABASE_URL: url.toString(), DB_DRIVER: 'postgres' });
+  const target = await startPassline(ctx, { ...env, DATABASE_URL: url.toString(), DB_DRIVER: 'postgres' });
+  return { ...target, databaseUrl: url.toString() };
 }
 
 export const TARGETS = {
