@@ -5,6 +5,7 @@ import { isOpen, SessionLifecycleService } from '../attempts/session-lifecycle.s
 import type { Principal } from '../auth/principal.js';
 import { appConfig, type AppConfig } from '../config/app.config.js';
 import { Clock } from '../common/clock.js';
+import { EntityByIdReader } from '../common/entity-by-id.js';
 import { hmacHex, safeEqual } from '../common/crypto.js';
 import { Page } from '../common/envelope.js';
 import { ApiError } from '../common/errors/api-error.js';
@@ -27,12 +28,16 @@ export const sessionNotFound = (docsAnchor: 'get-by-id' | 'cancel-by-id'): ApiEr
 
 @Injectable()
 export class SessionsService {
+  private readonly sessionById: EntityByIdReader<Session>;
+
   constructor(
     private readonly db: DatabaseService,
     private readonly lifecycle: SessionLifecycleService,
     private readonly clock: Clock,
     @Inject(appConfig.KEY) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.sessionById = new EntityByIdReader(db.dataSource, Session);
+  }
 
   async create(principal: Principal, dto: CreateSessionDto, includeAttempts: boolean): Promise<CreatedSessionResponse> {
     // Other body errors win over the share contract's stage 2 (§3.6.4).
@@ -133,7 +138,7 @@ export class SessionsService {
 
   /** The session if the caller may see it, expired first when overdue; else 404. */
   async findVisible(principal: Principal, id: string, docsAnchor: 'get-by-id' | 'cancel-by-id'): Promise<Session> {
-    let session = await this.db.read((m) => m.findOne(Session, { where: { id } }));
+    let session = await this.db.read((m) => this.sessionById.find(m, id));
     if (!session || !this.isVisible(principal, session)) throw sessionNotFound(docsAnchor);
     if (isOpen(session) && session.expiresAt.getTime() <= this.clock.now().getTime()) {
       await this.lifecycle.expireIfOverdue(id);
