@@ -6,6 +6,7 @@ import type { Principal } from '../auth/principal.js';
 import { appConfig, type AppConfig } from '../config/app.config.js';
 import { Clock } from '../common/clock.js';
 import { EntityByIdReader } from '../common/entity-by-id.js';
+import { EntityInsertWriter } from '../common/entity-insert.js';
 import { hmacHex, safeEqual } from '../common/crypto.js';
 import { Page } from '../common/envelope.js';
 import { ApiError } from '../common/errors/api-error.js';
@@ -29,6 +30,7 @@ export const sessionNotFound = (docsAnchor: 'get-by-id' | 'cancel-by-id'): ApiEr
 @Injectable()
 export class SessionsService {
   private readonly sessionById: EntityByIdReader<Session>;
+  private readonly sessionInsert: EntityInsertWriter<Session>;
 
   constructor(
     private readonly db: DatabaseService,
@@ -37,6 +39,7 @@ export class SessionsService {
     @Inject(appConfig.KEY) private readonly config: AppConfig,
   ) {
     this.sessionById = new EntityByIdReader(db.dataSource, Session);
+    this.sessionInsert = new EntityInsertWriter(db.dataSource, Session);
   }
 
   async create(principal: Principal, dto: CreateSessionDto, includeAttempts: boolean): Promise<CreatedSessionResponse> {
@@ -64,7 +67,7 @@ export class SessionsService {
       createdAt: now,
       updatedAt: now,
     } satisfies Session);
-    await this.db.write((m) => m.insert(Session, session));
+    await this.db.write((m) => this.sessionInsert.insert(m, session));
     return SessionResponse.from(session, {
       verifyBaseUrl: this.config.verifyBaseUrl,
       cancelToken,

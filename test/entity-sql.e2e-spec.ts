@@ -1,0 +1,107 @@
+import { EntityByIdReader } from '../dist/src/common/entity-by-id.js';
+import { EntityInsertWriter } from '../dist/src/common/entity-insert.js';
+import { DatabaseService } from '../dist/src/database/database.service.js';
+import { Session } from '../dist/src/sessions/entities/session.entity.js';
+import { bearer, createTestApp, type TestApp } from './helpers/app.js';
+import { createSession } from './helpers/sessions.js';
+
+/** The compiled by-id read must hydrate exactly what TypeORM's own find does, on either driver. */
+describe('EntityByIdReader', () => {
+  let t: TestApp;
+  let db: DatabaseService;
+  let reader: EntityByIdReader<Session>;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    db = t.app.get(DatabaseService);
+    reader = new EntityByIdReader(db.dataSource, Session);
+  });
+  afterAll(async () => t.close());
+
+  const both = async (id: string) => {
+    const manager = db.dataSource.manager;
+    return { compiled: await reader.find(manager, id), typeorm: await manager.findOne(Session, { where: { id } }) };
+  };
+
+  it('reads an open session like findOne: an entity instance, booleans, dates and JSON hydrated', async () => {
+    const { test } = await t.tenant();
+    const created = await createSession(t, test, {
+      share_fields: { age_over_18: { required: true, reason: 'Confirm you are an adult.' } },
+      redirect_url: 'https://shop.example/return',
+    });
+    const { compiled, typeorm } = await both(created.id);
+    expect(compiled).toBeInstanceOf(Session);
+    expect(compiled).toEqual(typeorm);
+    expect(compiled?.livemode).toBe(false);
+    expect(compiled?.createdAt).toBeInstanceOf(Date);
+    expect(compiled?.completedAt).toBeNull();
+    expect(compiled?.shareFields).toEqual(typeorm?.shareFields);
+  });
+
+  it('reads a finished session like findOne', async () => {
+    const { test } = await t.tenant();
+    const created = await createSession(t, test);
+    const res = await t.http().post(`/v1/test_helpers/sessions/${created.id}/expire`).set(bearer(test)).send();
+    expect(res.status).toBeLessThan(300);
+    const { compiled, typeorm } = await both(created.id);
+    expect(typeorm?.status).toBe('expired');
+    expect(compiled).toEqual(typeorm);
+  });
+
+  it('answers null for an id that is not there', async () => {
+    expect(await reader.find(db.dataSource.manager, `vs_${'0'.repeat(64)}`)).toBeNull();
+  });
+});
+
+describe('EntityInsertWriter', () => {
+  let t: TestApp;
+  let db: DatabaseService;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    db = t.app.get(DatabaseService);
+  });
+  afterAll(async () => t.close());
+
+  const sessionRow = (id: string, organizationId: string, overrides: Partial<Session> = {}): Session =>
+    Object.assign(new Session(), {
+      id,
+      organizationId,
+      livemode: true,
+      status: 'created',
+      failureCode: null,
+      contractVersion: 1,
+      shareFields: { age_over_18: { required: true, reason: 'Confirm you are an adult.', source: 'rc' } },
+      redirectUrl: 'https://shop.example/return',
+      cancelTokenHash: 'a'.repeat(64),
+      cancelTokenUsedAt: null,
+      expiresAt: new Date(Date.UTC(2030, 0, 1, 12, 0, 0, 123)),
+      completedAt: null,
+      createdAt: new Date(Date.UTC(2026, 11, 7, 3, 30, 0, 456)),
+      updatedAt: new Date(Date.UTC(2026, 11, 7, 3, 30, 0, 456)),
+      ...overrides,
+    } as Session);
+
+  /** The stored columns of a row, its id left out. */
+  const stored = async (id: string) => {
+    const placeholder = db.driver === 'postgres' ? '$1' : '?';
+    const [row] = (await db.dataSource.query(`SELECT * FROM sessions WHERE id = ${placeholder}`, [id])) as Array<Record<string, unknown>>;
+    const { id: _id, ...rest } = row;
+    return rest;
+  };
+
+  it.each([
+    ['an open live session', {}],
+    ['a finished test session', { livemode: false, status: 'failed', failureCode: 'document_expired', redirectUrl: null, completedAt: new Date(Date.UTC(2026, 11, 7, 4, 0, 0, 1)), cancelTokenUsedAt: new Date(Date.UTC(2026, 11, 7, 3, 59, 0, 2)) }],
+  ] as Array<[string, Partial<Session>]>)('stores %s exactly as TypeORM insert does', async (_name, overrides) => {
+    const { orgId } = await t.tenant();
+    const writer = new EntityInsertWriter(db.dataSource, Session);
+    const viaWriter = `vs_${'1'.repeat(63)}${overrides.livemode === false ? 'b' : 'a'}`;
+    const viaTypeorm = `vs_${'2'.repeat(63)}${overrides.livemode === false ? 'b' : 'a'}`;
+    await writer.insert(db.dataSource.manager, sessionRow(viaWriter, orgId, overrides));
+    await db.dataSource.manager.insert(Session, sessionRow(viaTypeorm, orgId, overrides));
+    expect(await stored(viaWriter)).toEqual(await stored(viaTypeorm));
+    const read = await db.dataSource.manager.findOneByOrFail(Session, { id: viaWriter });
+    expect(read).toEqual(sessionRow(viaWriter, orgId, overrides));
+  });
+});
