@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { idempotencyInUse, idempotencyReused, invalidIdempotencyKey } from './idempotency/idempotency.interceptor.js';
+import { idempotencyInUse, idempotencyReused, invalidIdempotencyKey } from './idempotency/idempotency.guard.js';
 import { publicRateLimited } from './rate-limit/public-rate-limit.guard.js';
 import {
   ApiError,

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type O
 import { HttpAdapterHost } from '@nestjs/core';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { IdempotencyInterceptor, type IdempotentRequest } from './idempotency.interceptor.js';
+import { IdempotencyGuard, type IdempotentRequest } from './idempotency.guard.js';
 import { IdempotencyRoutes } from './idempotency-routes.js';
 import { IdempotencyService } from './idempotency.service.js';
 
@@ -73,7 +73,7 @@ function bodyText(payload: unknown): string {
 @Module({
   providers: [
     IdempotencyService,
-    IdempotencyInterceptor,
+    IdempotencyGuard,
     IdempotencyLifecycle,
     IdempotencyRoutes,
   ],

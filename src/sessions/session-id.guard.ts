@@ -8,7 +8,7 @@ export const invalidSessionId = (): ApiError =>
 /**
  * A session id in a path must be `vs_` + 64 alphanumerics (§1.5); else 400 `param: "id"`.
  * A guard rather than a pipe: path ids are checked before the Idempotency-Key (§1.3 step
- * 5 before 6), and interceptors run before pipes.
+ * 5 before 6), and the idempotency guard runs after a handler's other guards, pipes after all.
  */
 @Injectable()
 export class SessionIdGuard implements CanActivate {

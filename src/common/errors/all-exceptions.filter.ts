@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Inject, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { appConfig, type AppConfig } from '../../config/app.config.js';
-import { IdempotentReplay } from '../../idempotency/idempotency.interceptor.js';
+import { IdempotentReplay } from '../../idempotency/idempotency.guard.js';
 import { LIST_ROUTE, requestedLimit } from '../envelope.js';
 import {
   ApiError,

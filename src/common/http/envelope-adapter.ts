@@ -12,7 +12,7 @@ export function successEnvelope(result: unknown): unknown {
  * Nest hands every handler result (and nothing else: errors go through the filter, `@Res()`
  * handlers answer themselves) to the adapter's `reply()`. Wrapping it here rather than in a
  * global interceptor keeps routes free of Nest's interceptor chain (an rxjs pipeline and an
- * async-scope binding per interceptor per request), which cost about 45% of CPU on /health.
+ * async-scope binding per interceptor per request; rxjs alone was 9% of /health's CPU).
  */
 export class EnvelopeFastifyAdapter extends FastifyAdapter {
   override reply(response: Parameters<FastifyAdapter['reply']>[0], body: unknown, statusCode?: number): ReturnType<FastifyAdapter['reply']> {

@@ -1,6 +1,5 @@
-import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { from, switchMap, type Observable } from 'rxjs';
 import type { Principal } from '../auth/principal.js';
 import { ApiError } from '../common/errors/api-error.js';
 import { requestFingerprint } from './fingerprint.js';
@@ -43,31 +42,30 @@ export const idempotencyReused = (): ApiError =>
   );
 
 /**
- * `Idempotency-Key` on authenticated POSTs (§1.9). Interceptors run after the guards
- * (authentication, rate limit, scope, path id) and before the pipes (query, body), which
- * is exactly step 6 of the order of checks (§1.3).
+ * `Idempotency-Key` on authenticated POSTs (§1.9). Bound to each POST handler after its other
+ * guards (see IdempotencyRoutes), so it runs after authentication, rate limit, scope and path
+ * id, and before the pipes (query, body): exactly step 6 of the order of checks (§1.3). A
+ * guard rather than an interceptor: it only decides whether the handler runs (a stored
+ * response is thrown to the filter), and guards cost no rxjs pipeline per request.
  */
 @Injectable()
-export class IdempotencyInterceptor implements NestInterceptor {
+export class IdempotencyGuard implements CanActivate {
   constructor(private readonly idempotency: IdempotencyService) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest & IdempotentRequest & { user?: Principal }>();
     const header = request.headers['idempotency-key'];
-    if (request.method !== 'POST' || !request.user || header === undefined) return next.handle();
+    if (request.method !== 'POST' || !request.user || header === undefined) return true;
     if (typeof header !== 'string' || !KEY_FORMAT.test(header)) {
       throw invalidIdempotencyKey();
     }
     const apiKeyId = request.user.apiKeyId;
     const fingerprint = requestFingerprint(request.method, request.url, request.body);
-    return from(this.idempotency.begin(apiKeyId, header, fingerprint)).pipe(
-      switchMap((result) => {
-        if (result.kind === 'replay') throw new IdempotentReplay(result.status, result.body);
-        if (result.kind === 'in_flight') throw idempotencyInUse();
-        if (result.kind === 'mismatch') throw idempotencyReused();
-        request.idempotency = { apiKeyId, key: header };
-        return next.handle();
-      }),
-    );
+    const result = await this.idempotency.begin(apiKeyId, header, fingerprint);
+    if (result.kind === 'replay') throw new IdempotentReplay(result.status, result.body);
+    if (result.kind === 'in_flight') throw idempotencyInUse();
+    if (result.kind === 'mismatch') throw idempotencyReused();
+    request.idempotency = { apiKeyId, key: header };
+    return true;
   }
 }
