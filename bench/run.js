@@ -7,6 +7,11 @@
 //   BENCH_WARMUP_S     warm-up seconds before each measurement (default 2, at most the duration)
 //   BENCH_CONNECTIONS  comma-separated connection counts (default 1,32,128)
 //   BENCH_CASES        comma-separated case ids (default: every case without optIn)
+//   BENCH_ROUNDS       rounds of every case, floors included (default 1); with more than one,
+//                      the table shows per-case medians and each ratio is the median of the
+//                      rounds' ratios (a floor and its case measured in the same round), with
+//                      the lowest and highest in brackets: on a shared machine the load of
+//                      others moves single runs by a factor of two or more
 //
 // Two cores: the load generator shares this process with the orchestrator, and each server
 // runs in its own child, so one core drives and one core serves. Read the ratios to the
@@ -38,7 +43,8 @@ function readOptions() {
     return n;
   });
   const wanted = (process.env.BENCH_CASES ?? '').split(',').map((c) => c.trim()).filter(Boolean);
-  return { durationS, warmupS, connections, wanted };
+  const rounds = Math.max(1, Math.floor(positiveNumber('BENCH_ROUNDS', 1)));
+  return { durationS, warmupS, connections, wanted, rounds };
 }
 
 /** The cases to run, floors first, in registry order. */
@@ -112,14 +118,61 @@ function measurement(testCase, target, connections, { result, latencies }) {
 }
 
 function withRatios(rows) {
-  const key = (id, c) => `${id}@${c}`;
-  const byKey = new Map(rows.map((r) => [key(r.case, r.connections), r]));
+  const key = (id, c, round) => `${id}@${c}#${round ?? 0}`;
+  const byKey = new Map(rows.map((r) => [key(r.case, r.connections, r.round), r]));
   const ratio = (a, b) => (a == null || b == null || b === 0 ? null : a / b);
   return rows.map((r) => {
-    const f = byKey.get(key(r.floor ?? r.case, r.connections));
+    const f = byKey.get(key(r.floor ?? r.case, r.connections, r.round));
     return {
       ...r,
       vsFloor: f ? { rps: ratio(r.rps, f.rps), p50Ms: ratio(r.p50Ms, f.p50Ms), p99Ms: ratio(r.p99Ms, f.p99Ms), rssMb: ratio(r.rssMb, f.rssMb) } : null,
+    };
+  });
+}
+
+const median = (values) => {
+  const v = values.filter((x) => x != null).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
+
+/** One row per case and connection count: medians over the rounds, ratio spreads kept. */
+function medianOfRounds(rows) {
+  const groups = new Map();
+  for (const r of rows) {
+    const k = `${r.case}@${r.connections}`;
+    if (!groups.has(k)) groups.set(k, []);
+    groups.get(k).push(r);
+  }
+  return [...groups.values()].map((group) => {
+    if (group.length === 1) return group[0];
+    const pick = (f) => median(group.map(f));
+    const spread = (f) => {
+      const v = group.map(f).filter((x) => x != null);
+      return v.length ? [Math.min(...v), Math.max(...v)] : null;
+    };
+    return {
+      ...group[0],
+      round: undefined,
+      rounds: group.length,
+      requests: group.reduce((sum, r) => sum + r.requests, 0),
+      rps: pick((r) => r.rps),
+      p50Ms: pick((r) => r.p50Ms),
+      p99Ms: pick((r) => r.p99Ms),
+      maxMs: Math.max(...group.map((r) => r.maxMs ?? 0)),
+      errors: group.reduce((sum, r) => sum + r.errors, 0),
+      timeouts: group.reduce((sum, r) => sum + r.timeouts, 0),
+      non2xx: group.reduce((sum, r) => sum + r.non2xx, 0),
+      rssMb: Math.max(...group.map((r) => r.rssMb ?? 0)),
+      vsFloor: group[0].vsFloor
+        ? {
+            rps: pick((r) => r.vsFloor?.rps),
+            p50Ms: pick((r) => r.vsFloor?.p50Ms),
+            p99Ms: pick((r) => r.vsFloor?.p99Ms),
+            rssMb: pick((r) => r.vsFloor?.rssMb),
+            rpsRange: spread((r) => r.vsFloor?.rps),
+          }
+        : null,
     };
   });
 }
@@ -132,7 +185,7 @@ function printTable(rows) {
     r.case,
     String(r.connections),
     fmt(r.rps, 0),
-    x(r.vsFloor?.rps),
+    r.vsFloor?.rpsRange ? `${x(r.vsFloor.rps)} [${r.vsFloor.rpsRange.map((n) => n.toFixed(2)).join('-')}]` : x(r.vsFloor?.rps),
     fmt(r.p50Ms, 2),
     x(r.vsFloor?.p50Ms),
     fmt(r.p99Ms, 2),
@@ -185,38 +238,47 @@ async function main() {
   const rows = [];
   const perCase = options.connections.length * (options.warmupS + options.durationS);
   console.log(
-    `bench: ${cases.length} case(s) x connections ${options.connections.join(',')} x (${options.warmupS}s warm-up + ${options.durationS}s): about ${Math.ceil(cases.length * perCase)} s of load`,
+    `bench: ${cases.length} case(s) x connections ${options.connections.join(',')} x (${options.warmupS}s warm-up + ${options.durationS}s) x ${options.rounds} round(s): about ${Math.ceil(options.rounds * cases.length * perCase)} s of load`,
   );
+  const prepared = new Map();
   try {
-    for (const testCase of cases) {
-      if (!started.has(testCase.target)) {
-        console.log(`starting ${testCase.target}: ${TARGETS[testCase.target].describe}`);
-        started.set(testCase.target, await TARGETS[testCase.target].start(ctx));
-      }
-      const target = started.get(testCase.target);
-      if (testCase.measure) {
-        // Not request load: the case measures once and returns its own row.
-        const row = await testCase.measure(target);
-        rows.push(row);
-        console.log(`  ${testCase.id}: ${row.rps.toFixed(0)} ${row.unit ?? 'req/s'}, errors ${row.errors}, RSS ${row.rssMb?.toFixed(1)} MB`);
-        continue;
-      }
-      const opts = await testCase.prepare(target);
-      await checkFirstResponse(target, testCase, opts);
-      for (const connections of options.connections) {
-        if (options.warmupS > 0) await load(target.url, opts, connections, options.warmupS);
-        const row = measurement(testCase, target, connections, await load(target.url, opts, connections, options.durationS));
-        rows.push(row);
-        console.log(
-          `  ${testCase.id} c=${connections}: ${row.rps.toFixed(0)} req/s, p99 ${row.p99Ms?.toFixed(2)} ms, errors ${row.errors}, non-2xx ${row.non2xx}, RSS ${row.rssMb?.toFixed(1)} MB`,
-        );
+    for (let round = 1; round <= options.rounds; round++) {
+      if (options.rounds > 1) console.log(`round ${round} of ${options.rounds}`);
+      for (const testCase of cases) {
+        if (!started.has(testCase.target)) {
+          console.log(`starting ${testCase.target}: ${TARGETS[testCase.target].describe}`);
+          started.set(testCase.target, await TARGETS[testCase.target].start(ctx));
+        }
+        const target = started.get(testCase.target);
+        if (testCase.measure) {
+          // Not request load: the case measures once per round and returns its own row.
+          const row = { ...(await testCase.measure(target)), round };
+          rows.push(row);
+          console.log(`  ${testCase.id}: ${row.rps.toFixed(0)} ${row.unit ?? 'req/s'}, errors ${row.errors}, RSS ${row.rssMb?.toFixed(1)} MB`);
+          continue;
+        }
+        if (!prepared.has(testCase.id)) {
+          const opts = await testCase.prepare(target);
+          await checkFirstResponse(target, testCase, opts);
+          prepared.set(testCase.id, opts);
+        }
+        const opts = prepared.get(testCase.id);
+        for (const connections of options.connections) {
+          if (options.warmupS > 0) await load(target.url, opts, connections, options.warmupS);
+          const row = { ...measurement(testCase, target, connections, await load(target.url, opts, connections, options.durationS)), round };
+          rows.push(row);
+          console.log(
+            `  ${testCase.id} c=${connections}: ${row.rps.toFixed(0)} req/s, p99 ${row.p99Ms?.toFixed(2)} ms, errors ${row.errors}, non-2xx ${row.non2xx}, RSS ${row.rssMb?.toFixed(1)} MB`,
+          );
+        }
       }
     }
   } finally {
     await shutdown();
   }
 
-  const results = withRatios(rows);
+  const perRound = withRatios(rows);
+  const results = medianOfRounds(perRound);
   console.log('');
   printTable(results);
   writeFileSync(
@@ -230,9 +292,11 @@ async function main() {
         cpuModel: os.cpus()[0]?.model ?? null,
         durationS: options.durationS,
         warmupS: options.warmupS,
+        rounds: options.rounds,
         connections: options.connections,
         targets: Object.fromEntries([...started.keys()].map((t) => [t, TARGETS[t].describe])),
         results,
+        ...(options.rounds > 1 ? { perRound } : {}),
       },
       null,
       2,
