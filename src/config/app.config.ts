@@ -3,6 +3,7 @@ import { registerAs, type ConfigType } from '@nestjs/config';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import type { NetworkPolicy } from '../common/network-policy.js';
 import { ConfigError, validateEnv, type EnvironmentVariables } from './env.validation.js';
 
 export type DatabaseConfig =
@@ -34,9 +35,17 @@ export interface AppSettings {
   /** Folder of trusted CSCA certificates and master lists (§6.7); null: every chip check fails. */
   cscaTrustStoreDir: string | null;
   faceMatch: { url: string | null; secret: string | null; threshold: number | null; timeoutMs: number };
-  webhooks: { dispatchIntervalMs: number; concurrency: number; timeoutMs: number };
+  webhooks: {
+    dispatchIntervalMs: number;
+    concurrency: number;
+    timeoutMs: number;
+    /** The §5.3 network policy for endpoint URLs. */
+    network: NetworkPolicy;
+  };
   /** Requests per minute and API key (public: per client IP); 0 turns a bucket off (§1.10). */
-  rateLimits: { sessionsCreate: number; write: number; read: number; public: number };
+  rateLimits: { sessionsCreate: number; write: number; read: number; public: number; publicStatus: number };
+  /** Fastify's `trustProxy` (§1.10): false reads the peer address only. */
+  trustProxy: boolean | number | string;
   logLevel: NonNullable<EnvironmentVariables['LOG_LEVEL']>;
 }
 
@@ -93,6 +102,16 @@ function resolveServerSecret(env: EnvironmentVariables, dataDir: string): string
   return secret;
 }
 
+function parseTrustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value
+    .split(',')
+    .map((a) => a.trim())
+    .join(',');
+}
+
 /** Builds the typed settings from a raw environment; throws ConfigError on a bad value. */
 export function loadSettings(raw: Record<string, string | undefined> = process.env): AppSettings {
   const env = validateEnv(raw);
@@ -127,13 +146,19 @@ export function loadSettings(raw: Record<string, string | undefined> = process.e
       dispatchIntervalMs: env.WEBHOOK_DISPATCH_INTERVAL_MS,
       concurrency: env.WEBHOOK_DISPATCH_CONCURRENCY,
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      network: {
+        allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS ?? env.NODE_ENV !== 'production',
+        allowedHosts: env.WEBHOOK_ALLOWED_HOSTS ?? [],
+      },
     },
     rateLimits: {
       sessionsCreate: env.RATE_LIMIT_SESSIONS_CREATE_PER_MIN,
       write: env.RATE_LIMIT_WRITE_PER_MIN,
       read: env.RATE_LIMIT_READ_PER_MIN,
       public: env.RATE_LIMIT_PUBLIC_PER_MIN,
+      publicStatus: env.RATE_LIMIT_PUBLIC_STATUS_PER_MIN,
     },
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'warn' : 'log'),
   };
 }
