@@ -1,24 +1,38 @@
 import type { NestApplicationOptions } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { appConfig, type AppConfig } from './config/app.config.js';
+import { appConfig, parseTrustProxy, type AppConfig, type AppSettings } from './config/app.config.js';
 import { EnvelopeInterceptor } from './common/envelope.interceptor.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 import { BODY_READ_CAP_BYTES, registerBodyParser } from './common/http/body.js';
 import { registerCors } from './common/http/cors.js';
+import { clientErrorHandler, frameworkErrorHandler } from './common/http/pre-routing.js';
 import { requestIdFor } from './common/http/request-id.js';
 import { AppValidationPipe } from './common/validation.js';
 import { PathWsAdapter } from './verify/mobile/path-ws.adapter.js';
 import { APP_VERSION } from './health/health.controller.js';
 
-/** The Fastify adapter used by main.ts and by the tests. */
-export function createFastifyAdapter(): FastifyAdapter {
+/**
+ * The Fastify adapter used by main.ts and by the tests. What Fastify needs before the app
+ * exists comes from `settings`, or from the environment at call time.
+ */
+export function createFastifyAdapter(
+  settings: Pick<AppSettings, 'trustProxy' | 'docsBaseUrl'> = {
+    trustProxy: parseTrustProxy(process.env.TRUST_PROXY?.trim() || undefined),
+    docsBaseUrl: (process.env.DOCS_BASE_URL?.trim() || 'https://kayle.id/docs/api').replace(/\/+$/, ''),
+  },
+): FastifyAdapter {
   return new FastifyAdapter({
     logger: false,
     genReqId: requestIdFor,
     requestIdHeader: false,
     bodyLimit: BODY_READ_CAP_BYTES,
     return503OnClosing: false,
+    // §1.10: the client IP behind load balancers, never from an untrusted X-Forwarded-For.
+    // A hop count is passed through as such; the adapter's types only list booleans and strings.
+    trustProxy: settings.trustProxy as boolean | string,
+    frameworkErrors: frameworkErrorHandler(settings.docsBaseUrl),
+    clientErrorHandler: clientErrorHandler(settings.docsBaseUrl),
   });
 }
 

@@ -13,7 +13,7 @@ const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose']
 async function bootstrap(): Promise<void> {
   const settings = loadSettings(process.env);
   if (settings.database.driver === 'sqlite') acquireSqliteServerLock(settings.database.path);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(), {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(settings), {
     ...NEST_APP_OPTIONS,
     logger: LEVELS.slice(0, LEVELS.indexOf(settings.logLevel) + 1),
   });

@@ -102,7 +102,8 @@ function resolveServerSecret(env: EnvironmentVariables, dataDir: string): string
   return secret;
 }
 
-function parseTrustProxy(value: string | undefined): boolean | number | string {
+/** TRUST_PROXY as Fastify's `trustProxy` option (§1.10). */
+export function parseTrustProxy(value: string | undefined): boolean | number | string {
   if (value === undefined || value === 'false') return false;
   if (value === 'true') return true;
   if (/^\d+$/.test(value)) return Number(value);
