@@ -157,7 +157,8 @@ export function loadSettings(raw: Record<string, string | undefined> = process.e
       write: env.RATE_LIMIT_WRITE_PER_MIN,
       read: env.RATE_LIMIT_READ_PER_MIN,
       public: env.RATE_LIMIT_PUBLIC_PER_MIN,
-      publicStatus: env.RATE_LIMIT_PUBLIC_STATUS_PER_MIN,
+      // 20 hosted pages behind one address poll 600 times a minute (§1.10, §8).
+      publicStatus: env.RATE_LIMIT_PUBLIC_STATUS_PER_MIN ?? (env.RATE_LIMIT_PUBLIC_PER_MIN === 0 ? 0 : Math.max(1200, 10 * env.RATE_LIMIT_PUBLIC_PER_MIN)),
     },
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'warn' : 'log'),

@@ -168,10 +168,12 @@ export class EnvironmentVariables {
   @Min(0, { message: 'RATE_LIMIT_PUBLIC_PER_MIN must be an integer >= 0 (0 turns the bucket off)' })
   RATE_LIMIT_PUBLIC_PER_MIN = 120;
 
-  @Transform(toInt)
+  /** Unset: 1200, or 10x RATE_LIMIT_PUBLIC_PER_MIN if larger; off when that one is 0. */
+  @Transform(({ value }: { value: unknown }) => (value === '' ? undefined : toInt({ value })))
+  @IsOptional()
   @IsInt({ message: 'RATE_LIMIT_PUBLIC_STATUS_PER_MIN must be an integer >= 0 (0 turns the bucket off)' })
   @Min(0, { message: 'RATE_LIMIT_PUBLIC_STATUS_PER_MIN must be an integer >= 0 (0 turns the bucket off)' })
-  RATE_LIMIT_PUBLIC_STATUS_PER_MIN = 1200;
+  RATE_LIMIT_PUBLIC_STATUS_PER_MIN?: number;
 
   /** Fastify's `trustProxy`: `true`, a hop count, or comma-separated addresses/CIDRs (§1.10). */
   @Transform(emptyToUndefined)
@@ -221,7 +223,7 @@ const SECRET_VARIABLES = new Set(['SERVER_SECRET', 'ADMIN_TOKEN', 'DATABASE_URL'
 export function validateEnv(raw: Record<string, string | undefined>): EnvironmentVariables {
   const known = Object.keys(new EnvironmentVariables());
   const picked: Record<string, string> = {};
-  for (const key of [...known, 'DATABASE_URL', 'DB_DRIVER', 'SERVER_SECRET', 'ADMIN_TOKEN', 'PUBLIC_BASE_URL', 'VERIFY_BASE_URL', 'DOCS_BASE_URL', 'CORS_ORIGINS', 'LOG_LEVEL', 'CSCA_TRUST_STORE_DIR', 'FACE_MATCH_URL', 'FACE_MATCH_SECRET', 'FACE_MATCH_THRESHOLD', 'TRUST_PROXY', 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', 'WEBHOOK_ALLOWED_HOSTS']) {
+  for (const key of [...known, 'DATABASE_URL', 'DB_DRIVER', 'SERVER_SECRET', 'ADMIN_TOKEN', 'PUBLIC_BASE_URL', 'VERIFY_BASE_URL', 'DOCS_BASE_URL', 'CORS_ORIGINS', 'LOG_LEVEL', 'CSCA_TRUST_STORE_DIR', 'FACE_MATCH_URL', 'FACE_MATCH_SECRET', 'FACE_MATCH_THRESHOLD', 'RATE_LIMIT_PUBLIC_STATUS_PER_MIN', 'TRUST_PROXY', 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', 'WEBHOOK_ALLOWED_HOSTS']) {
     const value = raw[key];
     if (value !== undefined) picked[key] = value;
   }
