@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { appConfig, type AppConfig } from '../config/app.config.js';
 import { buildDataSourceOptions } from './data-source-options.js';
 import { DatabaseService } from './database.service.js';
+import { openDataSource } from './migrate.js';
 
 @Global()
 @Module({
@@ -11,6 +12,8 @@ import { DatabaseService } from './database.service.js';
       inject: [appConfig.KEY],
       // Fail fast with a clear error instead of @nestjs/typeorm's default 10 × 3 s retries.
       useFactory: (config: AppConfig) => ({ ...buildDataSourceOptions(config), retryAttempts: 2, retryDelay: 1000 }),
+      // Migrations run under an advisory lock on PostgreSQL (§9.5).
+      dataSourceFactory: (options) => openDataSource(options!),
     }),
   ],
   providers: [DatabaseService],
