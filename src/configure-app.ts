@@ -55,6 +55,8 @@ export function configureApp(
 
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    // §9.5: no response is ever content-sniffed into something it is not.
+    reply.header('x-content-type-options', 'nosniff');
     done();
   });
   registerCors(fastify, config.corsOrigins);

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import QRCode from 'qrcode';
 import { SESSION_ID_PATTERN } from '../common/ids.js';
+import { appConfig, type AppConfig } from '../config/app.config.js';
 import { parseDeepLink } from './handoff.js';
 import { PublicErrors } from './public-errors.js';
 import { VERDICT_REASON_MESSAGES } from './verdict-messages.js';
@@ -39,6 +40,18 @@ const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</
  */
 @Injectable()
 export class HostedPageService {
+  /**
+   * PAGE_HEADERS, plus HSTS when the page is served over https (§9.5): a visitor who once
+   * reached it securely is never downgraded to http on a later visit.
+   */
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(@Inject(appConfig.KEY) config: AppConfig) {
+    this.headers = config.publicBaseUrl.startsWith('https://')
+      ? { ...PAGE_HEADERS, 'strict-transport-security': 'max-age=31536000' }
+      : PAGE_HEADERS;
+  }
+
   private readonly template = readPageFile('page.html');
   readonly assets: Readonly<Record<'page.js' | 'page.css', PageAsset>> = {
     'page.js': { contentType: 'text/javascript; charset=utf-8', body: Buffer.from(readPageFile('page.js')) },
