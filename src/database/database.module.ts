@@ -4,6 +4,7 @@ import { appConfig, type AppConfig } from '../config/app.config.js';
 import { buildDataSourceOptions } from './data-source-options.js';
 import { DatabaseService } from './database.service.js';
 import { openDataSource } from './migrate.js';
+import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 
 @Global()
 @Module({
@@ -16,7 +17,7 @@ import { openDataSource } from './migrate.js';
       dataSourceFactory: (options) => openDataSource(options!),
     }),
   ],
-  providers: [DatabaseService],
+  providers: [DatabaseService, SqliteCheckpointer],
   exports: [DatabaseService],
 })
 export class DatabaseModule {}

@@ -195,8 +195,8 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationBootstrap, 
       if (rows.length === 0) return [];
       return this.db.read((m) => m.find(WebhookDelivery, { where: { id: In(rows.map((r) => r.id)), leaseOwner: lease } }));
     }
-    return this.db.transaction(async (m) => {
-      const due = await m
+    const dueIn = (m: EntityManager) =>
+      m
         .createQueryBuilder(WebhookDelivery, 'd')
         .select('d.id', 'id')
         .where("d.status = 'pending'")
@@ -205,6 +205,11 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationBootstrap, 
         .addOrderBy('d.id', 'ASC')
         .limit(CLAIM_BATCH)
         .getRawMany<{ id: string }>();
+    // Most cycles find nothing due (every commit with a delivery nudges one): a shared read
+    // answers that without queueing behind, and blocking, every request's write transaction.
+    if ((await this.db.read(dueIn)).length === 0) return [];
+    return this.db.transaction(async (m) => {
+      const due = await dueIn(m);
       if (due.length === 0) return [];
       await m
         .createQueryBuilder()
