@@ -178,8 +178,9 @@ export class EnvironmentVariables {
   /** Fastify's `trustProxy`: `true`, a hop count, or comma-separated addresses/CIDRs (§1.10). */
   @Transform(emptyToUndefined)
   @IsOptional()
-  @Matches(/^(true|false|\d{1,3}|[0-9A-Fa-f.:/]+(\s*,\s*[0-9A-Fa-f.:/]+)*)$/, {
-    message: 'TRUST_PROXY must be true, a hop count, or comma-separated proxy addresses/CIDRs',
+  // proxy-addr also knows the names loopback, linklocal and uniquelocal.
+  @Matches(/^(true|false|\d{1,3}|(loopback|linklocal|uniquelocal|[0-9A-Fa-f.:/]+)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9A-Fa-f.:/]+))*)$/, {
+    message: 'TRUST_PROXY must be true, a hop count, or comma-separated proxy addresses/CIDRs (or loopback, linklocal, uniquelocal)',
   })
   TRUST_PROXY?: string;
 
