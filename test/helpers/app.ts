@@ -40,7 +40,7 @@ export interface TestApp {
 export async function createTestApp(
   env: Record<string, string> = {},
   existing?: TestDatabase,
-  options: { shutdownGraceMs?: number } = {},
+  options: { shutdownGraceMs?: number; overrides?: Array<{ provide: unknown; useValue: unknown }> } = {},
 ): Promise<TestApp> {
   const db = existing ?? (await createTestDatabase());
   const fullEnv: Record<string, string> = {
@@ -63,10 +63,12 @@ export async function createTestApp(
   Object.assign(process.env, fullEnv);
   let app: NestFastifyApplication;
   try {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    const builder = Test.createTestingModule({ imports: [AppModule] });
+    for (const o of options.overrides ?? []) builder.overrideProvider(o.provide).useValue(o.useValue);
+    const moduleRef = await builder.compile();
     app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), NEST_APP_OPTIONS);
     app.useLogger(['fatal']);
-    configureApp(app, { ...options, swaggerUi: false });
+    configureApp(app, { shutdownGraceMs: options.shutdownGraceMs, swaggerUi: false });
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
   } finally {
