@@ -1,4 +1,4 @@
-import { EntityByIdReader } from '../dist/src/common/entity-by-id.js';
+import { EntityReader } from '../dist/src/common/entity-reader.js';
 import { EntityInsertWriter } from '../dist/src/common/entity-insert.js';
 import { DatabaseService } from '../dist/src/database/database.service.js';
 import { Session } from '../dist/src/sessions/entities/session.entity.js';
@@ -6,21 +6,21 @@ import { bearer, createTestApp, type TestApp } from './helpers/app.js';
 import { createSession } from './helpers/sessions.js';
 
 /** The compiled by-id read must hydrate exactly what TypeORM's own find does, on either driver. */
-describe('EntityByIdReader', () => {
+describe('EntityReader', () => {
   let t: TestApp;
   let db: DatabaseService;
-  let reader: EntityByIdReader<Session>;
+  let reader: EntityReader<Session>;
 
   beforeAll(async () => {
     t = await createTestApp();
     db = t.app.get(DatabaseService);
-    reader = new EntityByIdReader(db.dataSource, Session);
+    reader = new EntityReader(db.dataSource, Session);
   });
   afterAll(async () => t.close());
 
   const both = async (id: string) => {
     const manager = db.dataSource.manager;
-    return { compiled: await reader.find(manager, id), typeorm: await manager.findOne(Session, { where: { id } }) };
+    return { compiled: await reader.findById(manager, id), typeorm: await manager.findOne(Session, { where: { id } }) };
   };
 
   it('reads an open session like findOne: an entity instance, booleans, dates and JSON hydrated', async () => {
@@ -48,8 +48,23 @@ describe('EntityByIdReader', () => {
     expect(compiled).toEqual(typeorm);
   });
 
+  it('selects entities by a written WHERE, booleans and numbers through the driver, like find', async () => {
+    const { orgId, test } = await t.tenant();
+    const ids = [(await createSession(t, test)).id, (await createSession(t, test)).id];
+    const manager = db.dataSource.manager;
+    const selected = await reader.select(
+      manager,
+      'WHERE organization_id = ? AND livemode = ? AND expires_at > ? ORDER BY created_at DESC, id DESC LIMIT ?',
+      [orgId, reader.value('livemode', false), 0, 10],
+    );
+    const found = await manager.find(Session, { where: { organizationId: orgId, livemode: false }, order: { createdAt: 'DESC', id: 'DESC' } });
+    expect(selected.map((s) => s.id).sort()).toEqual([...ids].sort());
+    expect(selected).toEqual(found);
+    expect(await reader.select(manager, 'WHERE organization_id = ? AND livemode = ?', [orgId, reader.value('livemode', true)])).toEqual([]);
+  });
+
   it('answers null for an id that is not there', async () => {
-    expect(await reader.find(db.dataSource.manager, `vs_${'0'.repeat(64)}`)).toBeNull();
+    expect(await reader.findById(db.dataSource.manager, `vs_${'0'.repeat(64)}`)).toBeNull();
   });
 });
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
+import { EntityReader } from '../common/entity-reader.js';
 import { newId } from '../common/ids.js';
 import { DatabaseService } from '../database/database.service.js';
 import { EventsService } from '../events/events.service.js';
@@ -33,11 +34,15 @@ export interface FailOutcome {
  */
 @Injectable()
 export class SessionLifecycleService {
+  private readonly sessionRows: EntityReader<Session>;
+
   constructor(
     private readonly db: DatabaseService,
     private readonly events: EventsService,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.sessionRows = new EntityReader(db.dataSource, Session);
+  }
 
   /** Loads a session for update: row-locked on PostgreSQL until the transaction ends. */
   async lockSession(manager: EntityManager, sessionId: string): Promise<Session | null> {
@@ -95,20 +100,21 @@ export class SessionLifecycleService {
     let expired = 0;
     for (;;) {
       const now = this.clock.now();
-      const ids = await this.db.read(async (m) => {
-        const qb = m
-          .createQueryBuilder(Session, 's')
-          .select('s.id', 'id')
-          .where('s.status IN (:...open)', { open: OPEN_SESSION_STATUSES })
-          .andWhere('s.expires_at <= :now', { now: now.getTime() });
-        if (scope) {
-          qb.andWhere('s.organization_id = :org', { org: scope.organizationId }).andWhere('s.livemode = :livemode', {
-            livemode: scope.livemode,
-          });
-        }
-        const rows = await qb.orderBy('s.expires_at', 'ASC').limit(batchSize).getRawMany<{ id: string }>();
-        return rows.map((r) => r.id);
-      });
+      // Every list asks first (lazy expiry), so the query is written once, not built per call.
+      const open = OPEN_SESSION_STATUSES.map(() => '?').join(', ');
+      const rows = await this.db.read((m) =>
+        this.sessionRows.select(
+          m,
+          `WHERE status IN (${open}) AND expires_at <= ?${scope ? ' AND organization_id = ? AND livemode = ?' : ''} ORDER BY expires_at ASC LIMIT ?`,
+          [
+            ...OPEN_SESSION_STATUSES,
+            now.getTime(),
+            ...(scope ? [scope.organizationId, this.sessionRows.value('livemode', scope.livemode)] : []),
+            batchSize,
+          ],
+        ),
+      );
+      const ids = rows.map((r) => r.id);
       for (const id of ids) {
         await this.db.transaction(async (m) => {
           const session = await this.lockSession(m, id);

@@ -48,11 +48,16 @@ export async function keysetPage<T extends ObjectLiteral>(
     .addOrderBy(`${alias}.id`, 'DESC')
     .limit(query.limit + 1)
     .getMany();
-  const hasMore = rows.length > query.limit;
-  const items = hasMore ? rows.slice(0, query.limit) : rows;
+  return keysetPageOf(rows, query.limit);
+}
+
+/** The page of up to `limit + 1` rows fetched newest first: one more than `limit` means more. */
+export function keysetPageOf<T>(rows: T[], limit: number): Page<T> {
+  const hasMore = rows.length > limit;
+  const items = hasMore ? rows.slice(0, limit) : rows;
   const last = items[items.length - 1] as unknown as { id: string } | undefined;
   return new Page(items, {
-    limit: query.limit,
+    limit,
     has_more: hasMore,
     next_cursor: hasMore && last ? last.id : null,
   });

@@ -9,6 +9,8 @@ import type { Logger as PinoLogger } from 'pino';
 export function registerAccessLog(fastify: FastifyInstance, logger: PinoLogger): void {
   fastify.addHook('onResponse', (request, reply, done) => {
     const status = reply.statusCode;
+    // Most deployments log at info; at a quieter level the line is not even built.
+    if (!logger.isLevelEnabled(status >= 500 ? 'error' : 'info')) return done();
     const line = {
       reqId: request.id,
       method: request.method,
