@@ -63,7 +63,7 @@ export const FIXTURES_PASSPORT: Omit<Command, 'group' | 'name'> = {
 };
 
 async function writePassportFixtures(options: Options): Promise<object> {
-  const { generatePassportFixture, generateTamperedVariants } = await import('../verify/fixtures/index.js');
+  const { generatePassportFixture, generateTamperedVariants } = await import('../emrtd/testing/index.js');
   const set = options.tampered ? await generateTamperedVariants({ signer: options.signer, digest: options.digest }) : null;
   const passport = set?.valid ?? (await generatePassportFixture({ signer: options.signer, digest: options.digest }));
 

@@ -1,9 +1,8 @@
 import type { Logger } from '@nestjs/common';
 import type { CheckFailureCode } from '../../attempts/failure-codes.js';
-import { checkShareSelection } from '../../claims/share-selection.js';
 import type { Clock } from '../../common/clock.js';
 import type { Session } from '../../sessions/entities/session.entity.js';
-import { claimLabel } from '../../sessions/share-contract/index.js';
+import { checkShareSelection, claimLabel } from '../../sessions/share-contract/index.js';
 import { VERDICT_REASON_MESSAGES } from '../verdict-messages.js';
 import type { ChipCheckResult, ChipVerifier } from './chip-check.js';
 import type { FaceMatchClient } from './face-match.client.js';

@@ -13,9 +13,9 @@ import {
   type FixtureDigest,
   type SignerAlgorithm,
   type TamperedVariantSet,
-} from '../fixtures/index.js';
-import { buildCertificate, fixtureKeyPair, keyIdentifierOf, subjectNameDer } from '../fixtures/pki.js';
-import { buildLdsSecurityObject } from '../fixtures/sod.js';
+} from '../testing/index.js';
+import { buildCertificate, fixtureKeyPair, keyIdentifierOf, subjectNameDer } from '../testing/pki.js';
+import { buildLdsSecurityObject } from '../testing/sod.js';
 import { parseCertificate } from './certificate.js';
 import {
   PASSIVE_AUTH_FAILURES,

@@ -1,4 +1,4 @@
-import { normalizeShareFields } from '../sessions/share-contract/index.js';
+import { normalizeShareFields } from './index.js';
 import { checkShareSelection } from './share-selection.js';
 
 describe('checkShareSelection', () => {

@@ -1,4 +1,4 @@
-import type { NormalizedShareFields } from '../sessions/share-contract/index.js';
+import type { NormalizedShareFields } from './normalize.js';
 
 export type ShareSelectionCode =
   | 'SHARE_SELECTION_REQUIRED'

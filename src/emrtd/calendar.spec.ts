@@ -1,4 +1,4 @@
-import { fullYearsBetween, isAgeOver, parseIsoDate } from './age.js';
+import { fullYearsBetween, isAgeOver, parseIsoDate } from './calendar.js';
 
 describe('fullYearsBetween', () => {
   const d = parseIsoDate;

@@ -1,9 +1,9 @@
-import { STATIC_CLAIM_KEYS } from '../sessions/share-contract/index.js';
+import { STATIC_CLAIM_KEYS } from './index.js';
 import { buildClaims, type BuildClaimsInput } from './build-claims.js';
-import { parseDg1 } from './dg1.js';
-import { extractPortrait } from './dg2.js';
-import { encodeDg1, encodeDg2, facialRecord, jp2Bytes, jpegBytes, SPECIMEN_LINES } from './testing/encoders.js';
-import type { Td3Mrz } from './mrz.js';
+import { parseDg1 } from '../../emrtd/index.js';
+import { extractPortrait } from '../../emrtd/index.js';
+import { encodeDg1, encodeDg2, facialRecord, jp2Bytes, jpegBytes, SPECIMEN_LINES } from '../../emrtd/testing/encoders.js';
+import type { Td3Mrz } from '../../emrtd/index.js';
 
 const NOW = new Date('2026-11-26T12:00:00Z');
 const SERVER_SECRET = 'test-server-secret-0123456789abcdef';

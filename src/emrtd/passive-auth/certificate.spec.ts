@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { generateCsca, generatePassportFixture } from '../fixtures/index.js';
+import { generateCsca, generatePassportFixture } from '../testing/index.js';
 import { isWithinValidity, parseCertificate, pemCertificates, toPem } from './certificate.js';
 import { DerError } from './der.js';
 

@@ -1,4 +1,4 @@
-import { isLeapYear, utcToday, type CalendarDate } from './age.js';
+import { isLeapYear, utcToday, type CalendarDate } from './calendar.js';
 
 /** The fields of a TD3 (passport) machine-readable zone, as the claims of §6.11 deliver them. */
 export interface Td3Mrz {

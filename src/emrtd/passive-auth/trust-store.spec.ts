@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildMasterList, generateCsca, generatePassportFixture, type FixtureCsca } from '../fixtures/index.js';
+import { buildMasterList, generateCsca, generatePassportFixture, type FixtureCsca } from '../testing/index.js';
 import { passiveAuthenticate } from './passive-auth.js';
 import { createTrustStore, loadTrustStore, masterListCertificates } from './trust-store.js';
 import { parseCertificate } from './certificate.js';

@@ -1,8 +1,6 @@
-import { parseAgeGateThreshold, type StaticClaimKey } from '../sessions/share-contract/index.js';
-import { isAgeOver, parseIsoDate, utcToday } from './age.js';
-import type { Portrait } from './dg2.js';
+import { isAgeOver, parseIsoDate, utcToday, type Portrait, type Td3Mrz } from '../../emrtd/index.js';
+import { parseAgeGateThreshold, type StaticClaimKey } from './claim-catalogue.js';
 import { kayleDocumentId } from './kayle-document-id.js';
-import type { Td3Mrz } from './mrz.js';
 
 export interface DocumentPhotoClaim {
   dataBase64: string;
