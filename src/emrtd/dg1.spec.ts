@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { parseDg1 } from './dg1.js';
-import { ascii, concat, encodeDg1, SPECIMEN_LINES, tlv } from './testing/encoders.js';
+import { ascii, concatBytes, encodeDg1, encodeTlv, SPECIMEN_LINES } from './testing/index.js';
 
 const NOW = new Date('2026-11-26T12:00:00Z');
 const SPECIMEN_MRZ = SPECIMEN_LINES.join('');
@@ -18,12 +18,12 @@ describe('parseDg1', () => {
   });
 
   it('finds the MRZ among other data objects', () => {
-    const dg1 = tlv(0x61, tlv(0x5f02, Uint8Array.of(1)), tlv(0x5f1f, ascii(SPECIMEN_MRZ)));
+    const dg1 = encodeTlv(0x61, encodeTlv(0x5f02, Uint8Array.of(1)), encodeTlv(0x5f1f, ascii(SPECIMEN_MRZ)));
     expect(parseDg1(dg1, NOW).ok).toBe(true);
   });
 
   it('ignores bytes after the outer data object', () => {
-    expect(parseDg1(concat(encodeDg1(SPECIMEN_MRZ), Uint8Array.of(0, 0)), NOW).ok).toBe(true);
+    expect(parseDg1(concatBytes(encodeDg1(SPECIMEN_MRZ), Uint8Array.of(0, 0)), NOW).ok).toBe(true);
   });
 
   it('rejects a DG1 with the wrong outer tag', () => {
@@ -31,13 +31,13 @@ describe('parseDg1', () => {
   });
 
   it('rejects a DG1 without the MRZ data object', () => {
-    expect(parseDg1(tlv(0x61, tlv(0x5f02, Uint8Array.of(1))), NOW)).toEqual({ ok: false, reason: 'dg1_mrz_missing' });
+    expect(parseDg1(encodeTlv(0x61, encodeTlv(0x5f02, Uint8Array.of(1))), NOW)).toEqual({ ok: false, reason: 'dg1_mrz_missing' });
   });
 
   it.each([
     ['empty', new Uint8Array(0)],
     ['truncated', encodeDg1(SPECIMEN_MRZ).subarray(0, 50)],
-    ['broken inside', tlv(0x61, Uint8Array.of(0x5f, 0x1f, 0x58, 0x50))],
+    ['broken inside', encodeTlv(0x61, Uint8Array.of(0x5f, 0x1f, 0x58, 0x50))],
   ])('rejects a %s DG1 as malformed', (_label, dg1) => {
     expect(parseDg1(dg1, NOW)).toEqual({ ok: false, reason: 'dg1_malformed' });
   });

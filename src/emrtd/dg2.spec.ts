@@ -2,14 +2,14 @@ import fc from 'fast-check';
 import { extractPortrait, portraitFromBiometricData, type PortraitResult } from './dg2.js';
 import {
   ascii,
-  concat,
+  concatBytes,
   encodeDg2,
+  encodeTlv,
   facialRecord,
   j2kCodestreamBytes,
   jp2Bytes,
   jpegBytes,
-  tlv,
-} from './testing/encoders.js';
+} from './testing/index.js';
 
 const JPEG = jpegBytes(480, 640);
 
@@ -62,7 +62,7 @@ describe('extractPortrait', () => {
     });
 
     it('reads a portrait larger than 64 KiB (three-byte TLV lengths)', () => {
-      const large = concat(JPEG, new Uint8Array(70_000));
+      const large = concatBytes(JPEG, new Uint8Array(70_000));
       const portrait = portraitOf(extractPortrait(encodeDg2([facialRecord(large)])));
       expect(portrait.image.length).toBe(large.length);
     });
@@ -74,7 +74,7 @@ describe('extractPortrait', () => {
 
     it('stops the image at the end of the facial block', () => {
       const record = facialRecord(JPEG);
-      const withTrailer = concat(record, ascii('TRAILER'));
+      const withTrailer = concatBytes(record, ascii('TRAILER'));
       const portrait = portraitOf(extractPortrait(encodeDg2([withTrailer])));
       expect([...portrait.image]).toEqual([...JPEG]);
     });
@@ -94,7 +94,7 @@ describe('extractPortrait', () => {
     });
 
     it('finds the image when extra bytes precede it', () => {
-      const record = facialRecord(concat(Uint8Array.of(0, 0, 0, 0, 0), JPEG));
+      const record = facialRecord(concatBytes(Uint8Array.of(0, 0, 0, 0, 0), JPEG));
       expect(portraitOf(extractPortrait(encodeDg2([record])))).toMatchObject({ format: 'jpeg', width: 480 });
     });
 
@@ -108,23 +108,23 @@ describe('extractPortrait', () => {
     });
 
     it('looks for a misplaced image only near the start of the record', () => {
-      const farAway = facialRecord(concat(new Uint8Array(10_000), JPEG));
+      const farAway = facialRecord(concatBytes(new Uint8Array(10_000), JPEG));
       expect(extractPortrait(encodeDg2([farAway]))).toEqual({ ok: false, reason: 'portrait_not_found' });
     });
 
     it('measures a bounded number of candidate signatures', () => {
       // Each decoy looks like a JPEG start but has an unreadable first segment.
       const decoys = (count: number): Uint8Array =>
-        concat(...Array.from({ length: count }, () => Uint8Array.of(0xff, 0xd8, 0xff, 0x00, 0x00)));
-      expect(extractPortrait(encodeDg2([concat(ascii('XX'), decoys(10), JPEG)])).ok).toBe(true);
-      expect(extractPortrait(encodeDg2([concat(ascii('XX'), decoys(16), JPEG)]))).toEqual({
+        concatBytes(...Array.from({ length: count }, () => Uint8Array.of(0xff, 0xd8, 0xff, 0x00, 0x00)));
+      expect(extractPortrait(encodeDg2([concatBytes(ascii('XX'), decoys(10), JPEG)])).ok).toBe(true);
+      expect(extractPortrait(encodeDg2([concatBytes(ascii('XX'), decoys(16), JPEG)]))).toEqual({
         ok: false,
         reason: 'portrait_size_unreadable',
       });
     });
 
     it('finds an image in a record of an unknown format', () => {
-      const record = concat(ascii('ISO39794'), Uint8Array.of(0xa1, 0x10, 0x80, 0x01), JPEG);
+      const record = concatBytes(ascii('ISO39794'), Uint8Array.of(0xa1, 0x10, 0x80, 0x01), JPEG);
       expect(portraitOf(extractPortrait(encodeDg2([record])))).toMatchObject({ format: 'jpeg', width: 480 });
     });
   });
@@ -156,25 +156,25 @@ describe('extractPortrait', () => {
     });
 
     it('rejects a DG2 without a biometric group template', () => {
-      expect(extractPortrait(tlv(0x75, tlv(0x02, Uint8Array.of(1))))).toEqual({ ok: false, reason: 'biometric_group_missing' });
+      expect(extractPortrait(encodeTlv(0x75, encodeTlv(0x02, Uint8Array.of(1))))).toEqual({ ok: false, reason: 'biometric_group_missing' });
     });
 
     it('rejects a DG2 without a biometric information template', () => {
-      expect(extractPortrait(tlv(0x75, tlv(0x7f61, tlv(0x02, Uint8Array.of(0)))))).toEqual({
+      expect(extractPortrait(encodeTlv(0x75, encodeTlv(0x7f61, encodeTlv(0x02, Uint8Array.of(0)))))).toEqual({
         ok: false,
         reason: 'biometric_template_missing',
       });
     });
 
     it('rejects a template without a biometric data block', () => {
-      const dg2 = tlv(0x75, tlv(0x7f61, tlv(0x02, Uint8Array.of(1)), tlv(0x7f60, tlv(0xa1, new Uint8Array(0)))));
+      const dg2 = encodeTlv(0x75, encodeTlv(0x7f61, encodeTlv(0x02, Uint8Array.of(1)), encodeTlv(0x7f60, encodeTlv(0xa1, new Uint8Array(0)))));
       expect(extractPortrait(dg2)).toEqual({ ok: false, reason: 'biometric_data_block_missing' });
     });
 
     it.each([
       ['empty', new Uint8Array(0)],
       ['truncated', encodeDg2([facialRecord(JPEG)]).subarray(0, 40)],
-      ['inconsistent inside', tlv(0x75, Uint8Array.of(0x7f, 0x61, 0x20, 0x02))],
+      ['inconsistent inside', encodeTlv(0x75, Uint8Array.of(0x7f, 0x61, 0x20, 0x02))],
     ])('rejects a %s DG2 as malformed', (_label, dg2) => {
       expect(extractPortrait(dg2)).toEqual({ ok: false, reason: 'dg2_malformed' });
     });

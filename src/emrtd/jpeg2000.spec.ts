@@ -1,5 +1,5 @@
 import { j2kCodestreamSize, jp2FileSize, jpeg2000Size } from './jpeg2000.js';
-import { concat, j2kCodestreamBytes, jp2Bytes, jpegBytes } from './testing/encoders.js';
+import { concatBytes, j2kCodestreamBytes, jp2Bytes, jpegBytes } from './testing/index.js';
 
 describe('jpeg2000Size', () => {
   it('reads width and height from the ihdr box of a JP2 file', () => {
@@ -31,7 +31,7 @@ describe('jpeg2000Size', () => {
 
   it('refuses a box whose length runs past the file', () => {
     const bytes = jp2Bytes(320, 240);
-    const broken = concat(bytes.subarray(0, 32), Uint8Array.of(0x7f, 0xff, 0xff, 0xff), bytes.subarray(36));
+    const broken = concatBytes(bytes.subarray(0, 32), Uint8Array.of(0x7f, 0xff, 0xff, 0xff), bytes.subarray(36));
     expect(jpeg2000Size(broken)).toBeNull();
   });
 

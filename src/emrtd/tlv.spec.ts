@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { tlv, tlvWith } from './testing/encoders.js';
+import { encodeTlv, encodeTlvWith } from './testing/index.js';
 import { findTlv, readTlv, readTlvSequence, TlvParseError, type TlvErrorCode } from './tlv.js';
 
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
@@ -33,13 +33,13 @@ describe('readTlv', () => {
     [3, 70_000],
   ] as const)('reads the long form with %i length byte(s)', (longForm, size) => {
     const value = new Uint8Array(size).fill(0xab);
-    const item = readTlv(tlvWith({ tag: 0x5f2e, longForm }, value));
+    const item = readTlv(encodeTlvWith({ tag: 0x5f2e, longForm }, value));
     expect(item.length).toBe(size);
     expect(item.value.every((b) => b === 0xab)).toBe(true);
   });
 
   it('accepts a long-form length for a short value', () => {
-    expect(readTlv(tlvWith({ tag: 0x04, longForm: 3 }, bytes(9))).length).toBe(1);
+    expect(readTlv(encodeTlvWith({ tag: 0x04, longForm: 3 }, bytes(9))).length).toBe(1);
   });
 
   it('reads at an offset and returns a view that ends where the value ends', () => {
@@ -93,7 +93,7 @@ describe('readTlv', () => {
     );
     fc.assert(
       fc.property(tag, fc.uint8Array({ maxLength: 400 }), (t, value) => {
-        const item = readTlv(tlv(t, value));
+        const item = readTlv(encodeTlv(t, value));
         expect(item.tag).toBe(t);
         expect([...item.value]).toEqual([...value]);
       }),

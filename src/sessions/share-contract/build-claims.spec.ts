@@ -2,7 +2,7 @@ import { STATIC_CLAIM_KEYS } from './index.js';
 import { buildClaims, type BuildClaimsInput } from './build-claims.js';
 import { parseDg1 } from '../../emrtd/index.js';
 import { extractPortrait } from '../../emrtd/index.js';
-import { encodeDg1, encodeDg2, facialRecord, jp2Bytes, jpegBytes, SPECIMEN_LINES } from '../../emrtd/testing/encoders.js';
+import { encodeDg1, encodeDg2, facialRecord, jp2Bytes, jpegBytes, SPECIMEN_LINES } from '../../emrtd/testing/index.js';
 import type { Td3Mrz } from '../../emrtd/index.js';
 
 const NOW = new Date('2026-11-26T12:00:00Z');
