@@ -16,6 +16,7 @@ import { SessionsModule } from './sessions/sessions.module.js';
 import { TestHelpersModule } from './test-helpers/test-helpers.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { WebhooksApiModule } from './webhooks/webhooks-api.module.js';
+import { EventsApiModule } from './events/events-api.module.js';
 import { MobileModule } from './verify/mobile/mobile.module.js';
 import { VerifyModule } from './verify/verify.module.js';
 
@@ -39,6 +40,7 @@ import { VerifyModule } from './verify/verify.module.js';
     VerifyModule,
     MobileModule,
     WebhooksApiModule,
+    EventsApiModule,
   ],
 })
 export class AppModule {}

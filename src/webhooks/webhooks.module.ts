@@ -1,11 +1,22 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { EventDeliveries } from '../events/event-deliveries.js';
+import { WebhookEventDeliveries } from './deliveries/event-deliveries.adapter.js';
 import { WebhookDispatcher } from './dispatcher.service.js';
 import { JweEncrypter } from './jwe.js';
 import { WebhookOutbox } from './outbox.service.js';
 
-/** The delivery engine: outbox fan-out and the dispatcher. */
+/**
+ * The delivery engine: outbox fan-out and the dispatcher. Global because it plugs the events
+ * API's EventDeliveries port, which the events module (below this one) cannot import.
+ */
+@Global()
 @Module({
-  providers: [WebhookDispatcher, WebhookOutbox, { provide: JweEncrypter, useValue: new JweEncrypter() }],
-  exports: [WebhookDispatcher],
+  providers: [
+    WebhookDispatcher,
+    WebhookOutbox,
+    { provide: JweEncrypter, useValue: new JweEncrypter() },
+    { provide: EventDeliveries, useClass: WebhookEventDeliveries },
+  ],
+  exports: [WebhookDispatcher, EventDeliveries],
 })
 export class WebhooksModule {}
