@@ -12,7 +12,7 @@ import { newId, SESSION_ID_PATTERN } from '../common/ids.js';
 import { keysetPage } from '../common/pagination.js';
 import { assertClientUrl } from '../common/url-policy.js';
 import { DatabaseService } from '../database/database.service.js';
-import { PublicErrors } from '../verify/public-errors.js';
+import { PublicErrors } from '../common/errors/public-errors.js';
 import { shareContractError, type CreateSessionDto } from './dto/create-session.dto.js';
 import { SessionResponse, type CreatedSessionResponse } from './dto/session.response.js';
 import type { ListSessionsQuery } from './dto/session.query.js';

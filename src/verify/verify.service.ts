@@ -15,7 +15,7 @@ import { claimLabel } from '../sessions/share-contract/index.js';
 import type { HandoffResponse } from './dto/handoff.response.js';
 import type { VerifyLatestAttempt, VerifyStatusResponse } from './dto/verify-status.response.js';
 import { deriveHandoffToken, HANDOFF_REUSE_WINDOW_MS, HANDOFF_TOKEN_TTL_MS, websocketUrlFor } from './handoff.js';
-import { PublicErrors } from './public-errors.js';
+import { PublicErrors } from '../common/errors/public-errors.js';
 
 /** The public, key-less reads and writes of the verify flow (§6.3, §6.4). Sessions of both environments. */
 @Injectable()

@@ -1,6 +1,9 @@
-import { PublicApiError } from '../common/errors/api-error.js';
+import { PublicApiError } from './api-error.js';
 
-/** The public verify errors of §6.2, with their exact messages. */
+/**
+ * The public errors of §6.2, with their exact messages. The verify routes and the sessions'
+ * public cancel both throw them, so they live here, below both.
+ */
 export const PublicErrors = {
   invalidSessionId: () =>
     new PublicApiError(
