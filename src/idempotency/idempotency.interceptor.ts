@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { from, switchMap, type Observable } from 'rxjs';
 import type { Principal } from '../auth/principal.js';
 import { ApiError } from '../common/errors/api-error.js';
+import { IdempotentReplay } from '../common/errors/idempotent-replay.js';
 import { requestFingerprint } from './fingerprint.js';
 import { IdempotencyService } from './idempotency.service.js';
 
@@ -11,14 +12,6 @@ const KEY_FORMAT = /^[\x20-\x7E]{1,255}$/;
 /** Marks a request whose response the onSend hook must store or release. */
 export interface IdempotentRequest {
   idempotency?: { apiKeyId: string; key: string };
-}
-
-/** Thrown to answer with a stored response, byte for byte (rendered by the filter). */
-export class IdempotentReplay {
-  constructor(
-    readonly status: number,
-    readonly body: string,
-  ) {}
 }
 
 export const idempotencyInUse = (): ApiError =>
