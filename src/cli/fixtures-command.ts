@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Command } from './commands.js';
+import type { Command } from './command.js';
 import { UsageError, type OptionValues } from './parse-options.js';
 
 // The generator (pkijs, asn1js) is imported on demand, so help and usage errors stay fast.
