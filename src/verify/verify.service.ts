@@ -11,7 +11,7 @@ import { appConfig, type AppConfig } from '../config/app.config.js';
 import { DatabaseService } from '../database/database.service.js';
 import { Organization } from '../organizations/entities/organization.entity.js';
 import { Session } from '../sessions/entities/session.entity.js';
-import { claimLabel } from '../sessions/share-contract/index.js';
+import { shareRequestFields } from '../sessions/share-contract/index.js';
 import type { HandoffResponse } from './dto/handoff.response.js';
 import type { VerifyLatestAttempt, VerifyStatusResponse } from './dto/verify-status.response.js';
 import { deriveHandoffToken, HANDOFF_REUSE_WINDOW_MS, HANDOFF_TOKEN_TTL_MS, websocketUrlFor } from './handoff.js';
@@ -89,14 +89,7 @@ export class VerifyService {
         livemode: session.livemode,
         organization_name: organization?.name ?? '',
         attempts_remaining: Math.max(0, MAX_FAILED_ATTEMPTS - failed),
-        requested_fields: Object.keys(session.shareFields)
-          .sort()
-          .map((key) => ({
-            key,
-            label: claimLabel(key),
-            reason: session.shareFields[key].reason,
-            required: session.shareFields[key].required,
-          })),
+        requested_fields: shareRequestFields(session.shareFields),
       };
     });
   }

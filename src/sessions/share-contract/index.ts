@@ -42,3 +42,4 @@ export {
   type ShareSelectionCode,
   type ShareSelectionResult,
 } from './share-selection.js';
+export { shareRequestFields, type ShareRequestField } from './share-request.js';
