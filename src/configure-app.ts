@@ -2,11 +2,12 @@ import type { NestApplicationOptions } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import type { Logger as PinoLogger } from 'pino';
-import { appConfig, type AppConfig } from './config/app.config.js';
+import { appConfig, parseTrustProxy, type AppConfig, type AppSettings } from './config/app.config.js';
 import { EnvelopeInterceptor } from './common/envelope.interceptor.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 import { BODY_READ_CAP_BYTES, registerBodyParser } from './common/http/body.js';
 import { registerCors } from './common/http/cors.js';
+import { clientErrorHandler, frameworkErrorHandler } from './common/http/pre-routing.js';
 import { requestIdFor } from './common/http/request-id.js';
 import { registerAccessLog } from './common/logging/access-log.js';
 import { requestContext } from './common/logging/logger.js';
@@ -15,14 +16,27 @@ import { PathWsAdapter } from './verify/mobile/path-ws.adapter.js';
 import { APP_VERSION } from './health/health.controller.js';
 import { createOpenApiDocument } from './openapi.js';
 
-/** The Fastify adapter used by main.ts and by the tests. */
-export function createFastifyAdapter(): FastifyAdapter {
+/**
+ * The Fastify adapter used by main.ts and by the tests. What Fastify needs before the app
+ * exists comes from `settings`, or from the environment at call time.
+ */
+export function createFastifyAdapter(
+  settings: Pick<AppSettings, 'trustProxy' | 'docsBaseUrl'> = {
+    trustProxy: parseTrustProxy(process.env.TRUST_PROXY?.trim() || undefined),
+    docsBaseUrl: (process.env.DOCS_BASE_URL?.trim() || 'https://kayle.id/docs/api').replace(/\/+$/, ''),
+  },
+): FastifyAdapter {
   return new FastifyAdapter({
     logger: false,
     genReqId: requestIdFor,
     requestIdHeader: false,
     bodyLimit: BODY_READ_CAP_BYTES,
     return503OnClosing: false,
+    // §1.10: the client IP behind load balancers, never from an untrusted X-Forwarded-For.
+    // A hop count is passed through as such; the adapter's types only list booleans and strings.
+    trustProxy: settings.trustProxy as boolean | string,
+    frameworkErrors: frameworkErrorHandler(settings.docsBaseUrl),
+    clientErrorHandler: clientErrorHandler(settings.docsBaseUrl),
   });
 }
 
@@ -46,6 +60,8 @@ export function configureApp(
 
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    // §9.5: no response is ever content-sniffed into something it is not.
+    reply.header('x-content-type-options', 'nosniff');
     requestContext.enterWith({ reqId: request.id });
     done();
   });

@@ -15,7 +15,8 @@ export async function announceStart(app: INestApplicationContext, settings: AppS
   if (count === 0 && settings.isProduction) {
     // §9.5: a production log is collected and kept; no key may ever be written to it.
     new Logger('Passline').log(
-      `No organization yet. Create one and its first API key with: npm run --silent cli -- orgs create --name <name>, then api-keys create --org <org id> --name <name>. API docs: ${settings.publicBaseUrl}/docs`,
+      'No organization yet. Create one and its first API key with the admin CLI: npm run cli -- orgs create --name <name>, ' +
+        `then npm run cli -- api-keys create --org <org id> --name <name> [--test]. API docs: ${settings.publicBaseUrl}/docs`,
     );
     return;
   }

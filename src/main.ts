@@ -15,7 +15,7 @@ async function bootstrap(): Promise<void> {
   Logger.overrideLogger(nestLogger);
   const settings = loadSettings(process.env);
   if (settings.database.driver === 'sqlite') acquireSqliteServerLock(settings.database.path);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(), {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(settings), {
     ...NEST_APP_OPTIONS,
     logger: nestLogger,
   });

@@ -44,7 +44,7 @@ describe('server logs (NODE_ENV=production)', () => {
     expect(parsed.filter((l) => ['RouterExplorer', 'RoutesResolver', 'InstanceLoader'].includes(String(l.context)))).toEqual([]);
     // §9.5: no organization and no key on a production first start, only how to make them.
     expect(server.stdout()).not.toMatch(/kk_(live|test)_/);
-    expect(parsed.some((l) => String(l.msg).startsWith('No organization yet. Create one and its first API key with: npm run --silent cli -- orgs create'))).toBe(true);
+    expect(parsed.some((l) => String(l.msg).startsWith('No organization yet. Create one and its first API key with the admin CLI: npm run cli -- orgs create --name'))).toBe(true);
     for (const line of parsed) {
       expect(typeof line.time).toBe('string');
       expect(typeof line.level).toBe('string');

@@ -7,6 +7,7 @@ import { appConfig, type AppConfig } from '../config/app.config.js';
 import { ConfigError } from '../config/env.validation.js';
 import { buildDataSourceOptions } from '../database/data-source-options.js';
 import { DatabaseService } from '../database/database.service.js';
+import { openDataSource } from '../database/migrate.js';
 import { OrganizationsService } from '../organizations/organizations.service.js';
 import { CliAdminService } from './cli-admin.service.js';
 import type { CliContext } from './command.js';
@@ -35,6 +36,7 @@ export function cliDataSourceOptions(config: Pick<AppConfig, 'database'>): TypeO
     TypeOrmModule.forRootAsync({
       inject: [appConfig.KEY],
       useFactory: (config: AppConfig) => cliDataSourceOptions(config),
+      dataSourceFactory: (options) => openDataSource(options!),
     }),
   ],
   providers: [DatabaseService, OrganizationsService, ApiKeysService, CliAdminService],

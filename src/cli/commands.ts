@@ -1,7 +1,7 @@
 import { isScope, SCOPES, type Scope } from '../auth/scopes.js';
 import { ApiError } from '../common/errors/api-error.js';
 import { GROUPS, type CliContext, type CliIo, type Command, type Group, type Standalone, type Work } from './command.js';
-import { FIXTURES_PASSPORT } from './fixtures-command.js';
+import { FIXTURES_FACES, FIXTURES_PASSPORT } from './fixtures-command.js';
 import { HELP_FLAGS, parseOptions, UsageError, type OptionValues } from './parse-options.js';
 import { VERIFY_RUN } from './verify-run-command.js';
 
@@ -113,6 +113,7 @@ const COMMANDS: Command[] = [
     },
   },
   { group: 'fixtures', name: 'passport', ...FIXTURES_PASSPORT },
+  { group: 'fixtures', name: 'faces', ...FIXTURES_FACES },
   { group: 'verify', name: 'run', ...VERIFY_RUN },
 ];
 

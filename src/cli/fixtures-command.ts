@@ -1,5 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { PortraitImage } from '../emrtd/testing/index.js';
 import type { Command } from './command.js';
 import { UsageError, type OptionValues } from './parse-options.js';
 
@@ -18,6 +19,8 @@ interface Options {
   signer: Signer;
   digest: Digest;
   tampered: boolean;
+  /** A face picture for DG2, or null for the placeholder. */
+  portrait: string | null;
 }
 
 function choice<T extends string>(values: OptionValues, option: string, allowed: readonly T[], fallback: T): T {
@@ -33,7 +36,8 @@ function choice<T extends string>(values: OptionValues, option: string, allowed:
 export const FIXTURES_PASSPORT: Omit<Command, 'group' | 'name'> = {
   summary: 'Write a signed test passport (dg1.bin, dg2.bin, sod.bin, mrz.txt) and its trust anchor csca.pem to a folder.',
   details: [
-    'The passport is the ICAO specimen (ERIKSSON, ANNA MARIA) with a 24x32 JPEG portrait; every run makes new throwaway keys.',
+    'The passport is the ICAO specimen (ERIKSSON, ANNA MARIA) with a 24x32 JPEG portrait, or the face picture of --portrait',
+    '(see "fixtures faces"); every run makes new throwaway keys.',
     'Start the server with CSCA_TRUST_STORE_DIR=<dir> to trust it, then use "verify run --fixtures <dir>".',
     `With --tampered, ${TAMPERED_DIR}/<variant>/ holds one passport per passive-authentication failure, all under the same CSCA.`,
     'Prints one JSON line: {"out","files","mrz","signer","digest","tampered"}.',
@@ -43,6 +47,7 @@ export const FIXTURES_PASSPORT: Omit<Command, 'group' | 'name'> = {
     signer: { type: 'string', placeholder: '<rsa|rsa-pss|ecdsa>', description: 'SOD signature algorithm (default rsa)' },
     digest: { type: 'string', placeholder: '<SHA-256>', description: `Digest of the hashes and signatures: ${DIGESTS.join(', ')} (default SHA-256)` },
     tampered: { type: 'boolean', description: `Also write the tampered variants, one folder each under ${TAMPERED_DIR}/` },
+    portrait: { type: 'string', placeholder: '<file>', description: 'DG2 portrait: a JPEG or JPEG 2000 face picture (default: a 24x32 placeholder)' },
   },
   prepare: (values) => {
     const out = String(values.out);
@@ -52,6 +57,7 @@ export const FIXTURES_PASSPORT: Omit<Command, 'group' | 'name'> = {
       signer: choice(values, 'signer', SIGNERS, 'rsa'),
       digest: choice(values, 'digest', DIGESTS, 'SHA-256'),
       tampered: values.tampered === true,
+      portrait: values.portrait === undefined ? null : resolve(String(values.portrait)),
     };
     return {
       standalone: async (io) => {
@@ -62,10 +68,51 @@ export const FIXTURES_PASSPORT: Omit<Command, 'group' | 'name'> = {
   },
 };
 
+/** `fixtures faces`: real face pictures for the built-in matcher, from pictures in node_modules. */
+export const FIXTURES_FACES: Omit<Command, 'group' | 'name'> = {
+  summary: 'Write a passport portrait and three sets of selfies of real faces, for trying the built-in face matcher.',
+  details: [
+    'The faces are cut from a picture that the face model package (@vladmandic/human) ships; they are written here, never',
+    'part of this repository. portrait.jp2 is a 240x320 greyscale JPEG 2000 portrait of one man (use it with',
+    '"fixtures passport --portrait"); selfies/same holds three selfies of him from other photos, selfies/other three of',
+    'someone else, selfies/identical one selfie three times. Prints one JSON line: {"out","files"}.',
+  ],
+  options: {
+    out: { type: 'string', required: true, placeholder: '<dir>', description: 'Folder to write; created if missing, files in it replaced' },
+  },
+  prepare: (values) => {
+    const out = String(values.out);
+    if (out.trim() === '') throw new UsageError('--out must not be empty.');
+    return {
+      standalone: async (io) => {
+        io.stdout(JSON.stringify(await writeFaceFixtures(resolve(out))));
+        return 0;
+      },
+    };
+  },
+};
+
+async function writeFaceFixtures(out: string): Promise<object> {
+  const { demoFaces, selfieFileName } = await import('../face-match/evaluation/demo-faces.js');
+  const faces = await demoFaces();
+  const files: Record<string, Uint8Array> = { 'portrait.jp2': faces.portraitJp2, 'portrait.jpg': faces.portraitJpeg };
+  const sets = { same: faces.sameSelfies, other: faces.otherSelfies, identical: faces.identicalSelfies };
+  for (const [name, selfies] of Object.entries(sets)) {
+    selfies.forEach((bytes, i) => (files[`selfies/${name}/${selfieFileName(bytes, i)}`] = bytes));
+  }
+  for (const [name, bytes] of Object.entries(files)) {
+    mkdirSync(dirname(join(out, name)), { recursive: true });
+    writeFileSync(join(out, name), bytes);
+  }
+  return { out, files: Object.keys(files) };
+}
+
 async function writePassportFixtures(options: Options): Promise<object> {
   const { generatePassportFixture, generateTamperedVariants } = await import('../emrtd/testing/index.js');
-  const set = options.tampered ? await generateTamperedVariants({ signer: options.signer, digest: options.digest }) : null;
-  const passport = set?.valid ?? (await generatePassportFixture({ signer: options.signer, digest: options.digest }));
+  const portraitImage = options.portrait ? await readPortrait(options.portrait) : undefined;
+  const base = { signer: options.signer, digest: options.digest, portraitImage };
+  const set = options.tampered ? await generateTamperedVariants(base) : null;
+  const passport = set?.valid ?? (await generatePassportFixture(base));
 
   mkdirSync(options.out, { recursive: true });
   const files: Record<string, string | Uint8Array> = {
@@ -98,6 +145,25 @@ async function writePassportFixtures(options: Options): Promise<object> {
   };
 }
 
+/** A JPEG or JPEG 2000 picture as a DG2 portrait, with the width and height DG2 records. */
+async function readPortrait(file: string): Promise<PortraitImage> {
+  const { decodeImage, sniffImageFormat } = await import('../face-match/engine/images.js');
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(file));
+  } catch (error) {
+    throw new UsageError(`--portrait ${file} cannot be read: ${(error as Error).message}`);
+  }
+  const format = sniffImageFormat(bytes);
+  if (format !== 'jpeg' && format !== 'jpeg2000') throw new UsageError(`--portrait ${file} must be a JPEG or JPEG 2000 picture.`);
+  try {
+    const { width, height } = await decodeImage(bytes);
+    return { format, bytes, width, height };
+  } catch (error) {
+    throw new UsageError(`--portrait ${file}: ${(error as Error).message}`);
+  }
+}
+
 function readme(options: Options, mrz: readonly string[], variants: ReadonlyArray<{ name: string; description: string }>): string {
   const lines = [
     'Passline test passport, written by "npm run cli -- fixtures passport". NOT A REAL DOCUMENT: the keys are throwaway',
@@ -105,7 +171,7 @@ function readme(options: Options, mrz: readonly string[], variants: ReadonlyArra
     '',
     'csca.pem    the trust anchor: a self-signed Country Signing CA certificate',
     'dg1.bin     EF.DG1: the MRZ below',
-    'dg2.bin     EF.DG2: the portrait, a 24x32 JPEG',
+    options.portrait ? `dg2.bin     EF.DG2: the portrait from ${options.portrait}` : 'dg2.bin     EF.DG2: the portrait, a 24x32 JPEG',
     `sod.bin     EF.SOD: the signed hashes of DG1 and DG2 (${options.signer}, ${options.digest}), by a document signer under csca.pem`,
     'mrz.txt     the two MRZ lines:',
     ...mrz.map((line) => `              ${line}`),

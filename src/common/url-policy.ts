@@ -1,4 +1,5 @@
 import { ApiError } from './errors/api-error.js';
+import { endpointHostProblem, type NetworkPolicy } from './network-policy.js';
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -25,5 +26,15 @@ export function clientUrlProblem(value: string, isProduction: boolean): string |
 
 export function assertClientUrl(param: string, value: string, isProduction: boolean): void {
   const problem = clientUrlProblem(value, isProduction);
+  if (problem) throw ApiError.badRequest(param, `${param} ${problem}.`);
+}
+
+/**
+ * A webhook endpoint URL (§5.3): the client URL rule plus the network policy, since the
+ * server itself connects to it.
+ */
+export function assertEndpointUrl(param: string, value: string, isProduction: boolean, policy: NetworkPolicy): void {
+  assertClientUrl(param, value, isProduction);
+  const problem = endpointHostProblem(new URL(value).hostname, policy);
   if (problem) throw ApiError.badRequest(param, `${param} ${problem}.`);
 }

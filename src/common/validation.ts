@@ -1,6 +1,7 @@
 import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
 import { ApiError, PAYLOAD_TOO_LARGE } from './errors/api-error.js';
-import { DeferredBodyError } from './http/body.js';
+import { BODY_MAX_CONTAINERS, BODY_MAX_DEPTH, DeferredBodyError } from './http/body.js';
 
 /**
  * Constraints whose violation wins over every other error of the same DTO (the share
@@ -62,6 +63,10 @@ export function bodyProblemToApiError(problem: DeferredBodyError): ApiError {
       return PAYLOAD_TOO_LARGE();
     case 'malformed_json':
       return ApiError.badRequest(undefined, 'The request body is not valid JSON.');
+    case 'too_deep':
+      return ApiError.badRequest(undefined, `The request body is nested too deeply (at most ${BODY_MAX_DEPTH} levels of objects and arrays).`);
+    case 'too_complex':
+      return ApiError.badRequest(undefined, `The request body holds too many objects and arrays (at most ${BODY_MAX_CONTAINERS}).`);
     case 'not_an_object':
       return ApiError.badRequest(undefined, 'The request body must be a JSON object.');
     case 'unsupported_media_type':
@@ -76,6 +81,39 @@ export function bodyProblemToApiError(problem: DeferredBodyError): ApiError {
  * where the contract wants an unknown property to be a 400 (§1.1).
  */
 const isShadowedKey = (key: string): boolean => key === 'prototype' || key in Object.prototype;
+
+const declaredCache = new WeakMap<object, Set<string>>();
+
+/** The body properties a DTO declares (those with at least one validation decorator). */
+function declaredProperties(metatype: abstract new (...args: never[]) => unknown): Set<string> {
+  let names = declaredCache.get(metatype);
+  if (!names) {
+    names = new Set(getMetadataStorage().getTargetValidationMetadatas(metatype, '', true, false).map((m) => m.propertyName));
+    declaredCache.set(metatype, names);
+  }
+  return names;
+}
+
+/**
+ * The part of a body that decides its answer: every declared property, and of the
+ * undeclared ones only the first, emptied. The whitelist reports unknown properties first
+ * and in body order, so the answer is the same, but class-transformer no longer copies
+ * (and the validator no longer reports) thousands of unknown keys or a 100 KiB tree under
+ * one of them, which cost hundreds of ms of CPU per request (§1.1).
+ */
+function decidingPart(body: Record<string, unknown>, declared: Set<string>): Record<string, unknown> {
+  const part: Record<string, unknown> = {};
+  let unknownKept = false;
+  for (const key of Object.keys(body)) {
+    if (isShadowedKey(key)) continue;
+    if (declared.has(key)) part[key] = body[key];
+    else if (!unknownKept) {
+      part[key] = null;
+      unknownKept = true;
+    }
+  }
+  return part;
+}
 
 /** Each body being validated, as parsed, keyed by the object the DTO is built from. */
 const pristineBodies = new WeakMap<object, Record<string, unknown>>();
@@ -124,19 +162,20 @@ export class AppValidationPipe extends ValidationPipe {
 
   /** Validates a body DTO without losing keys the framework drops (see isShadowedKey). */
   private async transformBody(body: Record<string, unknown>, metadata: ArgumentMetadata): Promise<unknown> {
+    const keys = Object.keys(body);
+    const shadowed = keys.find(isShadowedKey);
+    const part = metadata.metatype ? decidingPart(body, declaredProperties(metadata.metatype)) : body;
     // HTTP bodies come from JSON.parse, so a JSON round trip is an exact copy (own `__proto__`
     // included); anything that is not JSON-safe is validated as before.
     let pristine: Record<string, unknown>;
     try {
-      pristine = JSON.parse(JSON.stringify(body)) as Record<string, unknown>;
+      pristine = JSON.parse(JSON.stringify(part)) as Record<string, unknown>;
     } catch {
       return super.transform(body, metadata);
     }
-    const keys = Object.keys(pristine);
-    const shadowed = keys.find(isShadowedKey);
-    pristineBodies.set(body, pristine);
+    pristineBodies.set(part, pristine);
     try {
-      const dto = await super.transform(body, metadata);
+      const dto = await super.transform(part, metadata);
       if (shadowed !== undefined) throw unknownProperty(shadowed);
       return dto;
     } catch (error) {
@@ -154,7 +193,7 @@ export class AppValidationPipe extends ValidationPipe {
       }
       throw error;
     } finally {
-      pristineBodies.delete(body);
+      pristineBodies.delete(part);
     }
   }
 }

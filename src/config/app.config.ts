@@ -3,6 +3,7 @@ import { registerAs, type ConfigType } from '@nestjs/config';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import type { NetworkPolicy } from '../common/network-policy.js';
 import { ConfigError, validateEnv, type EnvironmentVariables } from './env.validation.js';
 
 export type DatabaseConfig =
@@ -35,10 +36,19 @@ export interface AppSettings {
   expirySweepIntervalS: number;
   /** Folder of trusted CSCA certificates and master lists (§6.7); null: every chip check fails. */
   cscaTrustStoreDir: string | null;
-  faceMatch: { url: string | null; secret: string | null; threshold: number | null; timeoutMs: number };
-  webhooks: { dispatchIntervalMs: number; concurrency: number; timeoutMs: number };
+  /** url: `builtin` (default), `none`, `dev:accept-any-face` or an http(s) URL (§6.8, §6.8a). */
+  faceMatch: { url: string; secret: string | null; threshold: number | null; timeoutMs: number; concurrency: number };
+  webhooks: {
+    dispatchIntervalMs: number;
+    concurrency: number;
+    timeoutMs: number;
+    /** The §5.3 network policy for endpoint URLs. */
+    network: NetworkPolicy;
+  };
   /** Requests per minute and API key (public: per client IP); 0 turns a bucket off (§1.10). */
-  rateLimits: { sessionsCreate: number; write: number; read: number; public: number };
+  rateLimits: { sessionsCreate: number; write: number; read: number; public: number; publicStatus: number };
+  /** Fastify's `trustProxy` (§1.10): false reads the peer address only. */
+  trustProxy: boolean | number | string;
   logLevel: NonNullable<EnvironmentVariables['LOG_LEVEL']>;
   /** One JSON object per line (production default) or coloured text for people (elsewhere). */
   logFormat: NonNullable<EnvironmentVariables['LOG_FORMAT']>;
@@ -97,6 +107,17 @@ function resolveServerSecret(env: EnvironmentVariables, dataDir: string): string
   return secret;
 }
 
+/** TRUST_PROXY as Fastify's `trustProxy` option (§1.10). */
+export function parseTrustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value
+    .split(',')
+    .map((a) => a.trim())
+    .join(',');
+}
+
 /** Builds the typed settings from a raw environment; throws ConfigError on a bad value. */
 export function loadSettings(raw: Record<string, string | undefined> = process.env): AppSettings {
   const env = validateEnv(raw);
@@ -123,22 +144,30 @@ export function loadSettings(raw: Record<string, string | undefined> = process.e
     expirySweepIntervalS: env.EXPIRY_SWEEP_INTERVAL_S,
     cscaTrustStoreDir: env.CSCA_TRUST_STORE_DIR ? resolve(env.CSCA_TRUST_STORE_DIR) : null,
     faceMatch: {
-      url: env.FACE_MATCH_URL ?? null,
+      url: env.FACE_MATCH_URL ?? 'builtin',
       secret: env.FACE_MATCH_SECRET ?? null,
       threshold: env.FACE_MATCH_THRESHOLD ?? null,
       timeoutMs: env.FACE_MATCH_TIMEOUT_MS,
+      concurrency: env.FACE_MATCH_CONCURRENCY,
     },
     webhooks: {
       dispatchIntervalMs: env.WEBHOOK_DISPATCH_INTERVAL_MS,
       concurrency: env.WEBHOOK_DISPATCH_CONCURRENCY,
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      network: {
+        allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS ?? env.NODE_ENV !== 'production',
+        allowedHosts: env.WEBHOOK_ALLOWED_HOSTS ?? [],
+      },
     },
     rateLimits: {
       sessionsCreate: env.RATE_LIMIT_SESSIONS_CREATE_PER_MIN,
       write: env.RATE_LIMIT_WRITE_PER_MIN,
       read: env.RATE_LIMIT_READ_PER_MIN,
       public: env.RATE_LIMIT_PUBLIC_PER_MIN,
+      // 20 hosted pages behind one address poll 600 times a minute (§1.10, §8).
+      publicStatus: env.RATE_LIMIT_PUBLIC_STATUS_PER_MIN ?? (env.RATE_LIMIT_PUBLIC_PER_MIN === 0 ? 0 : Math.max(1200, 10 * env.RATE_LIMIT_PUBLIC_PER_MIN)),
     },
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     ...loggingSettings(env),
   };
 }

@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy, validateSync } from 'class-validator';
+import { isAllowListEntry } from '../common/network-policy.js';
 
 /** One clear line, printed by main.ts before it exits. */
 export class ConfigError extends Error {
@@ -118,8 +119,8 @@ export class EnvironmentVariables {
 
   @Transform(emptyToUndefined)
   @IsOptional()
-  @Matches(/^(https?:\/\/[^\s/]+(\/[^\s]*)?|dev:accept-any-face)$/, {
-    message: 'FACE_MATCH_URL must be an http(s) URL (or dev:accept-any-face for local demos)',
+  @Matches(/^(https?:\/\/[^\s/]+(\/[^\s]*)?|builtin|none|dev:accept-any-face)$/, {
+    message: 'FACE_MATCH_URL must be builtin, none, an http(s) URL, or dev:accept-any-face for local demos',
   })
   FACE_MATCH_URL?: string;
 
@@ -139,6 +140,12 @@ export class EnvironmentVariables {
   @Min(100, { message: 'FACE_MATCH_TIMEOUT_MS must be an integer from 100 to 120000' })
   @Max(120000, { message: 'FACE_MATCH_TIMEOUT_MS must be an integer from 100 to 120000' })
   FACE_MATCH_TIMEOUT_MS = 10000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'FACE_MATCH_CONCURRENCY must be an integer from 1 to 16' })
+  @Min(1, { message: 'FACE_MATCH_CONCURRENCY must be an integer from 1 to 16' })
+  @Max(16, { message: 'FACE_MATCH_CONCURRENCY must be an integer from 1 to 16' })
+  FACE_MATCH_CONCURRENCY = 1;
 
   @Transform(toInt)
   @IsInt({ message: 'WEBHOOK_DISPATCH_INTERVAL_MS must be an integer from 0 (off: dispatch only when deliveries are created) to 600000' })
@@ -178,6 +185,45 @@ export class EnvironmentVariables {
   @Min(0, { message: 'RATE_LIMIT_PUBLIC_PER_MIN must be an integer >= 0 (0 turns the bucket off)' })
   RATE_LIMIT_PUBLIC_PER_MIN = 120;
 
+  /** Unset: 1200, or 10x RATE_LIMIT_PUBLIC_PER_MIN if larger; off when that one is 0. */
+  @Transform(({ value }: { value: unknown }) => (value === '' ? undefined : toInt({ value })))
+  @IsOptional()
+  @IsInt({ message: 'RATE_LIMIT_PUBLIC_STATUS_PER_MIN must be an integer >= 0 (0 turns the bucket off)' })
+  @Min(0, { message: 'RATE_LIMIT_PUBLIC_STATUS_PER_MIN must be an integer >= 0 (0 turns the bucket off)' })
+  RATE_LIMIT_PUBLIC_STATUS_PER_MIN?: number;
+
+  /** Fastify's `trustProxy`: `true`, a hop count, or comma-separated addresses/CIDRs (§1.10). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  // proxy-addr also knows the names loopback, linklocal and uniquelocal.
+  @Matches(/^(true|false|\d{1,3}|(loopback|linklocal|uniquelocal|[0-9A-Fa-f.:/]+)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9A-Fa-f.:/]+))*)$/, {
+    message: 'TRUST_PROXY must be true, a hop count, or comma-separated proxy addresses/CIDRs (or loopback, linklocal, uniquelocal)',
+  })
+  TRUST_PROXY?: string;
+
+  @Transform(toBool)
+  @IsOptional()
+  @IsBoolean({ message: 'WEBHOOK_ALLOW_PRIVATE_NETWORKS must be true or false' })
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS?: boolean;
+
+  @Transform(({ value }) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((h) => h.trim().toLowerCase().replace(/\.$/, ''))
+          .filter(Boolean)
+      : value,
+  )
+  @IsOptional()
+  @ValidateBy({
+    name: 'allowList',
+    validator: {
+      validate: (entries: unknown) => Array.isArray(entries) && entries.every((e) => typeof e === 'string' && isAllowListEntry(e)),
+      defaultMessage: () => 'WEBHOOK_ALLOWED_HOSTS must be comma-separated host names, addresses or CIDRs',
+    },
+  })
+  WEBHOOK_ALLOWED_HOSTS?: string[];
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'], {
@@ -200,7 +246,7 @@ const SECRET_VARIABLES = new Set(['SERVER_SECRET', 'ADMIN_TOKEN', 'DATABASE_URL'
 export function validateEnv(raw: Record<string, string | undefined>): EnvironmentVariables {
   const known = Object.keys(new EnvironmentVariables());
   const picked: Record<string, string> = {};
-  for (const key of [...known, 'DATABASE_URL', 'DB_DRIVER', 'SERVER_SECRET', 'ADMIN_TOKEN', 'PUBLIC_BASE_URL', 'VERIFY_BASE_URL', 'DOCS_BASE_URL', 'VERIFY_APP_NAME', 'VERIFY_APP_URL', 'CORS_ORIGINS', 'LOG_LEVEL', 'LOG_FORMAT', 'CSCA_TRUST_STORE_DIR', 'FACE_MATCH_URL', 'FACE_MATCH_SECRET', 'FACE_MATCH_THRESHOLD']) {
+  for (const key of [...known, 'DATABASE_URL', 'DB_DRIVER', 'SERVER_SECRET', 'ADMIN_TOKEN', 'PUBLIC_BASE_URL', 'VERIFY_BASE_URL', 'DOCS_BASE_URL', 'VERIFY_APP_NAME', 'VERIFY_APP_URL', 'CORS_ORIGINS', 'LOG_LEVEL', 'LOG_FORMAT', 'CSCA_TRUST_STORE_DIR', 'FACE_MATCH_URL', 'FACE_MATCH_SECRET', 'FACE_MATCH_THRESHOLD', 'RATE_LIMIT_PUBLIC_STATUS_PER_MIN', 'TRUST_PROXY', 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', 'WEBHOOK_ALLOWED_HOSTS']) {
     const value = raw[key];
     if (value !== undefined) picked[key] = value;
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { FifoRwLock } from './rw-lock.js';
+import { beginSqliteTransactionsImmediately } from './sqlite-immediate.js';
 
 /**
  * The one place that opens transactions. Services run every write through
@@ -13,6 +14,7 @@ export class DatabaseService {
 
   constructor(readonly dataSource: DataSource) {
     this.lock = dataSource.options.type === 'better-sqlite3' ? new FifoRwLock() : null;
+    if (this.lock) beginSqliteTransactionsImmediately(dataSource);
   }
 
   get driver(): 'sqlite' | 'postgres' {

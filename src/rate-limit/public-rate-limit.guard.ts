@@ -7,7 +7,14 @@ import { RateLimitService } from './rate-limit.service.js';
 export const publicRateLimited = (): PublicApiError =>
   new PublicApiError(429, 'RATE_LIMITED', 'Too many requests. Please wait a moment and try again.');
 
-/** Per-client-IP limit of the public verify endpoints (§1.10), with the public error shape. */
+/** The status route the hosted page polls every 2 s: it has its own, larger bucket (§1.10). */
+const STATUS_ROUTE = /\/status$/;
+
+/**
+ * Per-client-IP limit of the public verify endpoints (§1.10), with the public error shape.
+ * `request.ip` is the socket's peer unless TRUST_PROXY names the proxies in front of us,
+ * so a forged X-Forwarded-For never opens a fresh bucket.
+ */
 @Injectable()
 export class PublicRateLimitGuard implements CanActivate {
   constructor(private readonly rateLimits: RateLimitService) {}
@@ -15,7 +22,8 @@ export class PublicRateLimitGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    const state = await this.rateLimits.consume(request.ip, 'public');
+    const polling = request.method === 'GET' && STATUS_ROUTE.test(request.routeOptions.url ?? '');
+    const state = await this.rateLimits.consume(request.ip, polling ? 'public_status' : 'public');
     if (!state) return true;
     applyRateLimitHeaders(http.getResponse<FastifyReply>(), state);
     if (!state.allowed) {

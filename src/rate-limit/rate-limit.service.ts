@@ -5,7 +5,7 @@ import { DatabaseService } from '../database/database.service.js';
 
 export const WINDOW_MS = 60_000;
 
-export type Bucket = 'sessions_create' | 'write' | 'read' | 'public';
+export type Bucket = 'sessions_create' | 'write' | 'read' | 'public' | 'public_status';
 
 export interface RateLimitState {
   limit: number;
@@ -35,7 +35,13 @@ export class RateLimitService implements OnApplicationShutdown {
 
   limitFor(bucket: Bucket): number {
     const limits = this.config.rateLimits;
-    return { sessions_create: limits.sessionsCreate, write: limits.write, read: limits.read, public: limits.public }[bucket];
+    return {
+      sessions_create: limits.sessionsCreate,
+      write: limits.write,
+      read: limits.read,
+      public: limits.public,
+      public_status: limits.publicStatus,
+    }[bucket];
   }
 
   /** Counts one request; null when the bucket is turned off (limit 0). */

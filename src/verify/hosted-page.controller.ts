@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.decorators.js';
 import { PublicApiError } from '../common/errors/api-error.js';
 import { RawBody } from '../common/raw-body.decorator.js';
-import { HostedPageService, PAGE_HEADERS } from './hosted-page.service.js';
+import { HostedPageService } from './hosted-page.service.js';
 import { VerifyService } from './verify.service.js';
 
 const HTML = 'text/html; charset=utf-8';
@@ -46,7 +46,7 @@ export class HostedPageController {
       status = 404;
       html = this.page.renderUnavailable(error.message);
     }
-    void reply.status(status).headers(PAGE_HEADERS).type(HTML).send(html);
+    void reply.status(status).headers(this.page.headers).type(HTML).send(html);
   }
 
   /**
@@ -56,11 +56,11 @@ export class HostedPageController {
   @Post(':session_id/qr')
   async qr(@Param('session_id') sessionId: string, @RawBody() body: unknown, @Res() reply: FastifyReply): Promise<void> {
     const svg = await this.page.renderQr(sessionId, body);
-    void reply.status(200).headers(PAGE_HEADERS).type('image/svg+xml; charset=utf-8').send(svg);
+    void reply.status(200).headers(this.page.headers).type('image/svg+xml; charset=utf-8').send(svg);
   }
 
   private sendAsset(reply: FastifyReply, name: keyof HostedPageService['assets']): void {
     const asset = this.page.assets[name];
-    void reply.status(200).headers(PAGE_HEADERS).type(asset.contentType).send(asset.body);
+    void reply.status(200).headers(this.page.headers).type(asset.contentType).send(asset.body);
   }
 }

@@ -41,6 +41,12 @@ const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</
  */
 @Injectable()
 export class HostedPageService {
+  /**
+   * PAGE_HEADERS, plus HSTS when the page is served over https (§9.5): a visitor who once
+   * reached it securely is never downgraded to http on a later visit.
+   */
+  readonly headers: Readonly<Record<string, string>>;
+
   private readonly template = readPageFile('page.html');
   readonly assets: Readonly<Record<'page.js' | 'page.css', PageAsset>> = {
     'page.js': { contentType: 'text/javascript; charset=utf-8', body: Buffer.from(readPageFile('page.js')) },
@@ -49,6 +55,9 @@ export class HostedPageService {
   private readonly copyJson: string;
 
   constructor(@Inject(appConfig.KEY) private readonly config: AppConfig) {
+    this.headers = config.publicBaseUrl.startsWith('https://')
+      ? { ...PAGE_HEADERS, 'strict-transport-security': 'max-age=31536000' }
+      : PAGE_HEADERS;
     this.copyJson = scriptJson(pageCopy(config.verifyApp));
   }
 

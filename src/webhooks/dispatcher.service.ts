@@ -8,6 +8,8 @@ import { DatabaseService } from '../database/database.service.js';
 import { WebhookDeliveryAttempt } from './entities/webhook-delivery-attempt.entity.js';
 import { WebhookDelivery, type DeliveryError } from './entities/webhook-delivery.entity.js';
 import { WebhookEndpoint } from './entities/webhook-endpoint.entity.js';
+import { postToEndpoint } from './endpoint-post.js';
+import { HostResolver } from './host-resolver.js';
 import { nextAttemptAt } from './schedule.js';
 import { signatureHeader } from './signature.js';
 
@@ -52,6 +54,7 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationBootstrap, 
     private readonly db: DatabaseService,
     private readonly clock: Clock,
     @Inject(appConfig.KEY) private readonly config: AppConfig,
+    private readonly resolver: HostResolver,
   ) {
     this.box = new SecretBox(config.serverSecret);
   }
@@ -192,8 +195,8 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationBootstrap, 
       if (rows.length === 0) return [];
       return this.db.read((m) => m.find(WebhookDelivery, { where: { id: In(rows.map((r) => r.id)), leaseOwner: lease } }));
     }
-    return this.db.transaction(async (m) => {
-      const due = await m
+    const dueIn = (m: EntityManager) =>
+      m
         .createQueryBuilder(WebhookDelivery, 'd')
         .select('d.id', 'id')
         .where("d.status = 'pending'")
@@ -202,6 +205,11 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationBootstrap, 
         .addOrderBy('d.id', 'ASC')
         .limit(CLAIM_BATCH)
         .getRawMany<{ id: string }>();
+    // Most cycles find nothing due (every commit with a delivery nudges one): a shared read
+    // answers that without queueing behind, and blocking, every request's write transaction.
+    if ((await this.db.read(dueIn)).length === 0) return [];
+    return this.db.transaction(async (m) => {
+      const due = await dueIn(m);
       if (due.length === 0) return [];
       await m
         .createQueryBuilder()
@@ -246,11 +254,10 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationBootstrap, 
     } catch {
       return { ok: false, statusCode: null, error: 'signing_secret_unavailable' };
     }
-    try {
-      const response = await fetch(endpoint.url, {
-        method: 'POST',
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.config.webhooks.timeoutMs),
+    const result = await postToEndpoint(
+      endpoint.url,
+      {
+        timeoutMs: this.config.webhooks.timeoutMs,
         headers: {
           'content-type': 'application/jose',
           'x-kayle-event': delivery.eventType,
@@ -259,14 +266,13 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationBootstrap, 
           'user-agent': 'Passline-Webhooks/1.0',
         },
         body,
-      });
-      await response.body?.cancel().catch(() => undefined);
-      if (response.status >= 200 && response.status < 300) return { ok: true, statusCode: response.status };
-      return { ok: false, statusCode: response.status, error: 'http_status' };
-    } catch (err) {
-      const name = (err as Error).name;
-      return { ok: false, statusCode: null, error: name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network_error' };
-    }
+      },
+      this.resolver,
+      this.config.webhooks.network,
+    );
+    if ('error' in result) return { ok: false, statusCode: null, error: result.error };
+    if (result.statusCode >= 200 && result.statusCode < 300) return { ok: true, statusCode: result.statusCode };
+    return { ok: false, statusCode: result.statusCode, error: 'http_status' };
   }
 
   /** Writes an attempt's result if `leaseOwner` still holds the delivery's lease. */

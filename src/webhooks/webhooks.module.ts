@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { EventDeliveries } from '../events/event-deliveries.js';
 import { WebhookEventDeliveries } from './deliveries/event-deliveries.adapter.js';
 import { WebhookDispatcher } from './dispatcher.service.js';
+import { HostResolver, SystemHostResolver } from './host-resolver.js';
 import { JweEncrypter } from './jwe.js';
 import { WebhookOutbox } from './outbox.service.js';
 
@@ -15,6 +16,7 @@ import { WebhookOutbox } from './outbox.service.js';
     WebhookDispatcher,
     WebhookOutbox,
     { provide: JweEncrypter, useValue: new JweEncrypter() },
+    { provide: HostResolver, useClass: SystemHostResolver },
     { provide: EventDeliveries, useClass: WebhookEventDeliveries },
   ],
   exports: [WebhookDispatcher, EventDeliveries],

@@ -40,7 +40,7 @@ export interface TestApp {
 export async function createTestApp(
   env: Record<string, string> = {},
   existing?: TestDatabase,
-  options: { shutdownGraceMs?: number } = {},
+  options: { shutdownGraceMs?: number; overrides?: Array<{ provide: unknown; useValue: unknown }> } = {},
 ): Promise<TestApp> {
   const db = existing ?? (await createTestDatabase());
   const fullEnv: Record<string, string> = {
@@ -55,16 +55,20 @@ export async function createTestApp(
     RATE_LIMIT_WRITE_PER_MIN: '0',
     RATE_LIMIT_READ_PER_MIN: '0',
     RATE_LIMIT_PUBLIC_PER_MIN: '0',
+    // The default (builtin) runs a real face model; specs that want it opt in, the rest fail closed.
+    FACE_MATCH_URL: 'none',
     ...env,
   };
   const saved = { ...process.env };
   Object.assign(process.env, fullEnv);
   let app: NestFastifyApplication;
   try {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    const builder = Test.createTestingModule({ imports: [AppModule] });
+    for (const o of options.overrides ?? []) builder.overrideProvider(o.provide).useValue(o.useValue);
+    const moduleRef = await builder.compile();
     app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), NEST_APP_OPTIONS);
     app.useLogger(['fatal']);
-    configureApp(app, { ...options, swaggerUi: false });
+    configureApp(app, { shutdownGraceMs: options.shutdownGraceMs, swaggerUi: false });
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
   } finally {

@@ -1604,7 +1604,7 @@ export interface components {
              * @example null
              * @enum {string|null}
              */
-            last_error: "no_active_encryption_key" | "encryption_failed" | "endpoint_disabled" | "signing_secret_unavailable" | "network_error" | "timeout" | "http_status" | "lease_expired" | null;
+            last_error: "no_active_encryption_key" | "encryption_failed" | "endpoint_disabled" | "signing_secret_unavailable" | "network_error" | "timeout" | "http_status" | "lease_expired" | "blocked_address" | null;
             /**
              * @description Delivery id: `whd_` + 64 characters; sent as `X-Kayle-Delivery-Id`.
              * @example whd_2ka9c8d7e6f5g4h3j2k1m0n9p8q7r6s5t4u3v2w1x0y9z8a7b6c5d4e3f2g1h0j9k8m7

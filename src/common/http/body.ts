@@ -5,7 +5,54 @@ export const BODY_LIMIT_BYTES = 100 * 1024;
 /** Hard cap on what is read at all; between the two the 413 is raised in order (§1.3). */
 export const BODY_READ_CAP_BYTES = 1024 * 1024;
 
-export type BodyProblem = 'too_large' | 'malformed_json' | 'not_an_object' | 'unsupported_media_type';
+/** Deepest nesting a body may have, objects and arrays together, the top level being 1 (§1.1). */
+export const BODY_MAX_DEPTH = 32;
+
+/**
+ * Most objects and arrays a body may hold. No request of the contract needs more than ~40
+ * (32 share_fields entries, a JWK); past this one, walking the tree (class-transformer,
+ * Nest's prototype-key stripping, the validator) costs hundreds of ms per 100 KiB body, so
+ * such a body is refused by the parser like a too-deep one (§1.1).
+ */
+export const BODY_MAX_CONTAINERS = 256;
+
+export type BodyProblem = 'too_large' | 'malformed_json' | 'too_deep' | 'too_complex' | 'not_an_object' | 'unsupported_media_type';
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+
+/**
+ * Whether the JSON text in `buf` nests objects/arrays deeper than `maxDepth` (`too_deep`) or
+ * holds more than `maxContainers` of them (`too_complex`). One pass over the bytes, nothing
+ * allocated: it runs before JSON.parse, so a body built to overflow the stack of whatever
+ * walks it later (class-transformer, the validator) is refused for the cost of reading it.
+ * Bytes of multi-byte UTF-8 characters are >= 0x80 and never look like a quote or a
+ * bracket; a malformed text is left to JSON.parse.
+ */
+export function bodyShapeProblem(buf: Buffer, maxDepth: number, maxContainers: number): 'too_deep' | 'too_complex' | null {
+  let depth = 0;
+  let containers = 0;
+  let inString = false;
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i];
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) {
+      inString = true;
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (++depth > maxDepth) return 'too_deep';
+      if (++containers > maxContainers) return 'too_complex';
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      depth--;
+    }
+  }
+  return null;
+}
 
 /**
  * Body problems are not raised while parsing: the contract checks authentication, scope,
@@ -54,6 +101,8 @@ export function registerBodyParser(fastify: FastifyInstance): void {
       if (!isJsonContentType(req.headers['content-type'])) {
         return done(null, new DeferredBodyError('unsupported_media_type', buf));
       }
+      const shape = bodyShapeProblem(buf, BODY_MAX_DEPTH, BODY_MAX_CONTAINERS);
+      if (shape) return done(null, new DeferredBodyError(shape, buf));
       let parsed: unknown;
       try {
         parsed = JSON.parse(buf.toString('utf8'));

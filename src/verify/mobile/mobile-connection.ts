@@ -5,7 +5,7 @@ import type { Session } from '../../sessions/entities/session.entity.js';
 import { checkShareSelection, shareRequestFields } from '../../sessions/share-contract/index.js';
 import { VERDICT_REASON_MESSAGES } from '../verdict-messages.js';
 import type { ChipCheckResult, ChipVerifier } from './chip-check.js';
-import type { FaceMatchClient } from './face-match.client.js';
+import type { FaceMatcher } from '../../face-match/face-matcher.js';
 import type { FrameCodec, FrameCodecs } from './codec/frame-codec.js';
 import type { ClientMessage, ServerMessage } from './messages.js';
 import type { MobileFlowService } from './mobile-flow.service.js';
@@ -28,7 +28,7 @@ export interface MobileSocket {
 export interface MobileDeps {
   flow: MobileFlowService;
   chip: ChipVerifier;
-  faceMatch: FaceMatchClient;
+  faceMatch: FaceMatcher;
   clock: Clock;
   logger: Logger;
   codecs: FrameCodecs;

@@ -5,9 +5,9 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import { Clock } from '../../common/clock.js';
 import { randomToken } from '../../common/ids.js';
 import { requestIdFor } from '../../common/http/request-id.js';
+import { FaceMatcher } from '../../face-match/face-matcher.js';
 import { ChipVerifier } from './chip-check.js';
 import { FrameCodecs } from './codec/frame-codec.js';
-import { FaceMatchClient } from './face-match.client.js';
 import { MobileConnection } from './mobile-connection.js';
 import { MobileFlowService } from './mobile-flow.service.js';
 
@@ -23,7 +23,7 @@ export class MobileGateway implements OnGatewayInit, OnGatewayConnection {
   constructor(
     private readonly flow: MobileFlowService,
     private readonly chip: ChipVerifier,
-    private readonly faceMatch: FaceMatchClient,
+    private readonly faceMatch: FaceMatcher,
     private readonly clock: Clock,
     private readonly codecs: FrameCodecs,
   ) {}

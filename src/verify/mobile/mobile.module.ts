@@ -1,21 +1,20 @@
 import { Module } from '@nestjs/common';
 import { AttemptsModule } from '../../attempts/attempts.module.js';
+import { FaceMatchModule } from '../../face-match/face-match.module.js';
 import { ChipVerifier } from './chip-check.js';
 import { ChipVerifierService } from './chip-verifier.service.js';
 import { capnpCodec } from './codec/capnp.codec.js';
 import { FrameCodecs } from './codec/frame-codec.js';
 import { jsonCodec } from './codec/json.codec.js';
-import { FaceMatchClient } from './face-match.client.js';
 import { MobileFlowService } from './mobile-flow.service.js';
 import { MobileGateway } from './mobile.gateway.js';
 
 /** The mobile WebSocket protocol (§6.5-6.12): JSON text frames, or Kayle's Cap'n Proto binary frames. */
 @Module({
-  imports: [AttemptsModule],
+  imports: [AttemptsModule, FaceMatchModule],
   providers: [
     MobileGateway,
     MobileFlowService,
-    FaceMatchClient,
     { provide: ChipVerifier, useClass: ChipVerifierService },
     { provide: FrameCodecs, useValue: { text: jsonCodec, binary: capnpCodec } satisfies FrameCodecs },
   ],

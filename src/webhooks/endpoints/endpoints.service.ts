@@ -7,7 +7,7 @@ import { ApiError, INTERNAL_ERROR } from '../../common/errors/api-error.js';
 import { newId } from '../../common/ids.js';
 import { keysetPage } from '../../common/pagination.js';
 import { SecretBox } from '../../common/secret-box.js';
-import { assertClientUrl } from '../../common/url-policy.js';
+import { assertEndpointUrl } from '../../common/url-policy.js';
 import { appConfig, type AppConfig } from '../../config/app.config.js';
 import { DatabaseService } from '../../database/database.service.js';
 import { EVENT_TYPES, type EventType } from '../../events/entities/event.entity.js';
@@ -76,7 +76,7 @@ export class WebhookEndpointsService {
   }
 
   async create(principal: Principal, dto: CreateEndpointDto): Promise<CreatedEndpointResponse> {
-    assertClientUrl('url', dto.url, this.config.isProduction);
+    assertEndpointUrl('url', dto.url, this.config.isProduction, this.config.webhooks.network);
     const now = this.clock.now();
     const enabled = dto.enabled ?? true;
     const signingSecret = newId.signingSecret();
@@ -109,7 +109,7 @@ export class WebhookEndpointsService {
     if (dto.name === undefined && dto.url === undefined && dto.enabled === undefined && dto.subscribed_event_types === undefined) {
       throw ApiError.badRequest(undefined, UPDATE_NOTHING_HINT, 'webhooks/endpoints#update');
     }
-    if (dto.url !== undefined) assertClientUrl('url', dto.url, this.config.isProduction);
+    if (dto.url !== undefined) assertEndpointUrl('url', dto.url, this.config.isProduction, this.config.webhooks.network);
     return this.db.transaction(async (m) => {
       const endpoint = await this.findVisibleIn(m, principal, id, 'webhooks/endpoints#update', { lock: true });
       const now = this.clock.now();

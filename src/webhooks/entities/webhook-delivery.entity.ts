@@ -15,6 +15,7 @@ export const DELIVERY_ERRORS = [
   'timeout',
   'http_status',
   'lease_expired',
+  'blocked_address',
 ] as const;
 export type DeliveryError = (typeof DELIVERY_ERRORS)[number];
 

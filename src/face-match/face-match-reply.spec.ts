@@ -1,4 +1,4 @@
-import { parseFaceMatchReply } from './face-match.client.js';
+import { parseFaceMatchReply } from './face-match-reply.js';
 
 describe('parseFaceMatchReply', () => {
   it('accepts a reply of the §6.8 schema', () => {

@@ -1,0 +1,89 @@
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { MIGRATIONS } from '../dist/src/database/migrations/index.js';
+import { TEST_ADMIN_TOKEN } from './helpers/app.js';
+import { createTestDatabase, testDriver, type TestDatabase } from './helpers/database.js';
+import { freePort, spawnServer, startServer, tempDir, waitForHealthy, type ServerProcess } from './helpers/process.js';
+
+const ADMIN = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+
+async function count(db: TestDatabase, sql: string): Promise<number> {
+  if (db.driver === 'postgres') {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      return Number((await client.query(sql)).rows[0].n);
+    } finally {
+      await client.end();
+    }
+  }
+  const conn = new Database(db.url, { readonly: true });
+  try {
+    return Number((conn.prepare(sql).get() as { n: number }).n);
+  } finally {
+    conn.close();
+  }
+}
+
+/** §9.5: start-up in production, and several instances booting at once on PostgreSQL. */
+describe('Start-up (§9.5)', () => {
+  const cleanups: Array<() => Promise<unknown> | unknown> = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+  async function workspace() {
+    const dir = tempDir();
+    const db = await createTestDatabase();
+    cleanups.push(() => dir.cleanup(), () => db.drop());
+    return { cwd: dir.path, db };
+  }
+  const track = (server: ServerProcess) => {
+    cleanups.push(() => server.stop('SIGKILL'));
+    return server;
+  };
+
+  it('a first production start creates no organization, prints no key, and says how to create them', async () => {
+    const ws = await workspace();
+    const server = track(
+      await startServer({
+        cwd: ws.cwd,
+        port: await freePort(),
+        databaseUrl: ws.db.url,
+        env: { NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://passline.example.com' },
+      }),
+    );
+    await server.waitForStdout(/orgs create/);
+    const output = server.stdout() + server.stderr();
+    expect(output).not.toMatch(/kk_(live|test)_/);
+    expect(output).toMatch(/npm run cli -- orgs create --name/);
+    expect(output).toMatch(/api-keys create --org/);
+    const res = await fetch(`${server.url}/v1/admin/orgs`, { headers: ADMIN });
+    expect(((await res.json()) as { data: unknown[] }).data).toEqual([]);
+    expect(await count(ws.db, 'SELECT COUNT(*) AS n FROM api_keys')).toBe(0);
+    // A restart still creates nothing.
+    await server.stop();
+    const again = track(await startServer({ cwd: ws.cwd, port: await freePort(), databaseUrl: ws.db.url, env: { NODE_ENV: 'production' } }));
+    await again.waitForStdout(/orgs create/);
+    expect(await count(ws.db, 'SELECT COUNT(*) AS n FROM organizations')).toBe(0);
+  });
+
+  (testDriver() === 'postgres' ? it : it.skip)(
+    'three instances booting at once on one empty PostgreSQL database apply each migration once, and none logs an error or exits',
+    async () => {
+      const ws = await workspace();
+      const servers = await Promise.all(
+        [0, 1, 2].map(async () => track(spawnServer({ cwd: ws.cwd, port: await freePort(), databaseUrl: ws.db.url, env: { LOG_LEVEL: 'log' } }))),
+      );
+      await Promise.all(servers.map((s) => waitForHealthy(s, 60_000)));
+      for (const server of servers) {
+        expect(server.stderr()).toBe('');
+        expect(server.stdout()).not.toMatch(/ERROR|Unable to connect|QueryFailedError|already exists/);
+      }
+      expect(await count(ws.db, 'SELECT COUNT(*) AS n FROM migrations')).toBe(MIGRATIONS.length);
+      expect(await count(ws.db, 'SELECT COUNT(DISTINCT name) AS n FROM migrations')).toBe(MIGRATIONS.length);
+      // Exactly one of them made the first-run organization.
+      expect(await count(ws.db, 'SELECT COUNT(*) AS n FROM organizations')).toBeLessThanOrEqual(1);
+    },
+    120_000,
+  );
+});
