@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
-import { Attempt } from '../attempts/entities/attempt.entity.js';
-import { isOpen, SessionLifecycleService } from '../attempts/session-lifecycle.service.js';
+import { Attempt } from './attempts/entities/attempt.entity.js';
+import { isOpen, SessionLifecycleService } from './attempts/session-lifecycle.service.js';
 import type { Principal } from '../auth/principal.js';
 import { appConfig, type AppConfig } from '../config/app.config.js';
 import { Clock } from '../common/clock.js';

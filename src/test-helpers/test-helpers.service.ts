@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { isOpen, SessionLifecycleService } from '../attempts/session-lifecycle.service.js';
-import type { CheckFailureCode } from '../attempts/failure-codes.js';
+import { isOpen, SessionLifecycleService } from '../sessions/attempts/session-lifecycle.service.js';
+import type { CheckFailureCode } from '../sessions/attempts/failure-codes.js';
 import type { Principal } from '../auth/principal.js';
 import { appConfig, type AppConfig } from '../config/app.config.js';
 import { Clock } from '../common/clock.js';

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Attempt } from '../attempts/entities/attempt.entity.js';
-import { MAX_FAILED_ATTEMPTS } from '../attempts/failure-codes.js';
-import { isOpen, SessionLifecycleService } from '../attempts/session-lifecycle.service.js';
+import { Attempt } from '../sessions/attempts/entities/attempt.entity.js';
+import { MAX_FAILED_ATTEMPTS } from '../sessions/attempts/failure-codes.js';
+import { isOpen, SessionLifecycleService } from '../sessions/attempts/session-lifecycle.service.js';
 import { Clock } from '../common/clock.js';
 import { hmacHex, safeEqual } from '../common/crypto.js';
 import { PublicApiError } from '../common/errors/api-error.js';

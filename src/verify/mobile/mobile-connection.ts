@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import type { CheckFailureCode } from '../../attempts/failure-codes.js';
+import type { CheckFailureCode } from '../../sessions/attempts/failure-codes.js';
 import type { Clock } from '../../common/clock.js';
 import type { Session } from '../../sessions/entities/session.entity.js';
 import { checkShareSelection, shareRequestFields } from '../../sessions/share-contract/index.js';

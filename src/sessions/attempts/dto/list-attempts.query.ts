@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString } from 'class-validator';
-import { PaginationQuery } from '../../common/dto/pagination.query.js';
+import { PaginationQuery } from '../../../common/dto/pagination.query.js';
 import { ATTEMPT_STATUSES, type AttemptStatus } from '../entities/attempt.entity.js';
 
 /** At least one of `session_id` or `status` is required. */

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
-import { Clock } from '../common/clock.js';
-import { newId } from '../common/ids.js';
-import { DatabaseService } from '../database/database.service.js';
-import { EventsService } from '../events/events.service.js';
-import { OPEN_SESSION_STATUSES, Session } from '../sessions/entities/session.entity.js';
+import { Clock } from '../../common/clock.js';
+import { newId } from '../../common/ids.js';
+import { DatabaseService } from '../../database/database.service.js';
+import { EventsService } from '../../events/events.service.js';
+import { OPEN_SESSION_STATUSES, Session } from '../entities/session.entity.js';
 import { Attempt } from './entities/attempt.entity.js';
 import {
   CHECK_FAILURE_CODES,

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '../auth/principal.js';
-import { Clock } from '../common/clock.js';
-import { Page } from '../common/envelope.js';
-import { ApiError } from '../common/errors/api-error.js';
-import { keysetPage } from '../common/pagination.js';
-import { DatabaseService } from '../database/database.service.js';
-import { Session } from '../sessions/entities/session.entity.js';
+import type { Principal } from '../../auth/principal.js';
+import { Clock } from '../../common/clock.js';
+import { Page } from '../../common/envelope.js';
+import { ApiError } from '../../common/errors/api-error.js';
+import { keysetPage } from '../../common/pagination.js';
+import { DatabaseService } from '../../database/database.service.js';
+import { Session } from '../entities/session.entity.js';
 import { AttemptResponse } from './dto/attempt.response.js';
 import type { ListAttemptsQuery } from './dto/list-attempts.query.js';
 import { Attempt } from './entities/attempt.entity.js';

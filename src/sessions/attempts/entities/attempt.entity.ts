@@ -1,6 +1,6 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { TimestampColumn } from '../../database/columns.js';
-import { Session } from '../../sessions/entities/session.entity.js';
+import { TimestampColumn } from '../../../database/columns.js';
+import { Session } from '../../entities/session.entity.js';
 
 export const ATTEMPT_STATUSES = ['in_progress', 'succeeded', 'failed', 'cancelled'] as const;
 export type AttemptStatus = (typeof ATTEMPT_STATUSES)[number];

@@ -1,9 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Scopes } from '../auth/auth.decorators.js';
-import { CurrentPrincipal, type Principal } from '../auth/principal.js';
-import { ListEndpoint, Page } from '../common/envelope.js';
-import { ApiErrors, ApiListEnvelope, listQueryErrors } from '../common/swagger.js';
+import { Scopes } from '../../auth/auth.decorators.js';
+import { CurrentPrincipal, type Principal } from '../../auth/principal.js';
+import { ListEndpoint, Page } from '../../common/envelope.js';
+import { ApiErrors, ApiListEnvelope, listQueryErrors } from '../../common/swagger.js';
 import { attemptsFilterRequired, AttemptsService } from './attempts.service.js';
 import { AttemptResponse } from './dto/attempt.response.js';
 import { ListAttemptsQuery } from './dto/list-attempts.query.js';
