@@ -154,7 +154,8 @@ describe('the real server process (node dist/src/main.js)', () => {
 
     // On SQLite this also shows the server lock is released by a graceful stop.
     it('does not print keys again, nor create another organization, after a restart', async () => {
-      await server.stop();
+      // A graceful stop ends every worker thread, then re-raises the signal (a supervisor sees it).
+      expect(await server.stop()).toEqual({ code: null, signal: 'SIGTERM' });
       const again = track(await startServer({ cwd: ws.cwd, port: await freePort(), databaseUrl: ws.db.url }));
       await again.waitForStdout(/Listening on /);
       await sleep(300); // the first-run check runs right after listen

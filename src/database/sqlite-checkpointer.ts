@@ -64,9 +64,14 @@ export class SqliteCheckpointer implements OnApplicationBootstrap, OnApplication
     const worker = this.worker;
     this.worker = null;
     if (!worker) return;
+    // Held (not unref'd) while it stops: with nothing else left, an unref'd wait would let the
+    // process exit with code 0 mid-shutdown, before Nest re-raises the signal it is handling.
+    worker.ref();
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    let timer: NodeJS.Timeout | undefined;
     worker.postMessage('stop');
-    await Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, 2_000).unref())]);
+    await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, 2_000)))]);
+    clearTimeout(timer);
     await worker.terminate();
   }
 }
