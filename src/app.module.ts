@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AdminModule } from './admin/admin.module.js';
-import { AttemptsModule } from './attempts/attempts.module.js';
+import { AttemptsModule } from './sessions/attempts/attempts.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CommonModule } from './common/common.module.js';
 import { appConfig } from './config/app.config.js';
@@ -16,6 +16,7 @@ import { SessionsModule } from './sessions/sessions.module.js';
 import { TestHelpersModule } from './test-helpers/test-helpers.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { WebhooksApiModule } from './webhooks/webhooks-api.module.js';
+import { EventsApiModule } from './events/events-api.module.js';
 import { MobileModule } from './verify/mobile/mobile.module.js';
 import { VerifyModule } from './verify/verify.module.js';
 
@@ -39,6 +40,7 @@ import { VerifyModule } from './verify/verify.module.js';
     VerifyModule,
     MobileModule,
     WebhooksApiModule,
+    EventsApiModule,
   ],
 })
 export class AppModule {}

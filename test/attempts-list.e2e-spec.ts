@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { SessionLifecycleService } from '../dist/src/attempts/session-lifecycle.service.js';
+import { SessionLifecycleService } from '../dist/src/sessions/attempts/session-lifecycle.service.js';
 import { DatabaseService } from '../dist/src/database/database.service.js';
 import { bearer, createTestApp, type CreatedKey, type TestApp } from './helpers/app.js';
 import {

@@ -8,8 +8,9 @@ import { AppModule } from '../dist/src/app.module.js';
 import { Scopes } from '../dist/src/auth/auth.decorators.js';
 import { CurrentPrincipal, type Principal } from '../dist/src/auth/principal.js';
 import { configureApp, createFastifyAdapter, NEST_APP_OPTIONS } from '../dist/src/configure-app.js';
-import { ALL_SCOPES, bearer, TEST_ADMIN_TOKEN, TEST_SERVER_SECRET, type CreatedKey } from './helpers/app.js';
+import { ALL_SCOPES, bearer, createTestApp, TEST_ADMIN_TOKEN, TEST_SERVER_SECRET, type CreatedKey, type TestApp } from './helpers/app.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { expectBadRequest } from './helpers/sessions.js';
 
 /*
  * The global guard applies to every controller, so these tests mount a tiny probe
@@ -361,5 +362,55 @@ describe('API-key authentication (§2.1) and scopes (§2.2)', () => {
   it('lets a key with sessions:read list sessions', async () => {
     const reader = await t.createKey(orgId, { scopes: ['sessions:read'] });
     expect((await t.http().get('/v1/sessions').set(bearer(reader))).status).toBe(200);
+  });
+});
+
+describe('API keys come from the Authorization header only (§2.1, §1.1)', () => {
+  let t: TestApp;
+  let key: CreatedKey;
+  beforeAll(async () => {
+    t = await createTestApp();
+    key = (await t.tenant()).live;
+  });
+  afterAll(async () => t.close());
+
+  it('ignores an access_token query parameter beside a valid Bearer key, like any unknown query parameter', async () => {
+    const res = await t.http().get('/v1/sessions?access_token=foo').set(bearer(key));
+    expect(res.status).toBe(200);
+    expect(res.body.error).toBeNull();
+  });
+
+  it('treats an access_token body field beside a valid Bearer key as an unknown property (400, param access_token)', async () => {
+    const res = await t.http().post('/v1/sessions').set(bearer(key)).send({ access_token: 'foo' });
+    expectBadRequest(res, 'access_token');
+  });
+
+  it('still answers 401 when the key is only in the query string or the body', async () => {
+    expectExactAuthError(await t.http().get(`/v1/sessions?access_token=${key.key}`), 401);
+    expectExactAuthError(await t.http().post('/v1/sessions').send({ access_token: key.key }), 401);
+  });
+});
+
+describe('two apps in one process (passport strategy registry)', () => {
+  it('keeps authenticating each app against its own keys while the other runs and after it closes', async () => {
+    const first = await createTestApp();
+    try {
+      const firstKey = (await first.tenant()).live;
+      const second = await createTestApp();
+      try {
+        const secondKey = (await second.tenant()).live;
+        expect((await first.http().get('/v1/sessions').set(bearer(firstKey))).status).toBe(200);
+        expect((await second.http().get('/v1/sessions').set(bearer(secondKey))).status).toBe(200);
+        // Separate databases: neither app knows the other's key.
+        expectExactAuthError(await first.http().get('/v1/sessions').set(bearer(secondKey)), 401);
+      } finally {
+        await second.close();
+      }
+      // A key the first app has never seen (not in its auth cache) after the second closed.
+      const fresh = (await first.tenant()).live;
+      expect((await first.http().get('/v1/sessions').set(bearer(fresh))).status).toBe(200);
+    } finally {
+      await first.close();
+    }
   });
 });

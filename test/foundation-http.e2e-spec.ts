@@ -1,5 +1,5 @@
 import type { Response } from 'supertest';
-import { createTestApp, type TestApp } from './helpers/app.js';
+import { bearer, createTestApp, type CreatedKey, type TestApp } from './helpers/app.js';
 
 const GENERATED_REQUEST_ID = /^req_[a-z0-9]{24}$/;
 const UNAUTHORIZED_TEXT = '{"error":{"code":"UNAUTHORIZED","message":"Unauthorized"}}';
@@ -17,6 +17,11 @@ function expectBadRequest(res: Response, param?: string): void {
   if (param === undefined) expect(res.body.error).not.toHaveProperty('param');
   else expect(res.body.error.param).toBe(param);
   expectNoFrameworkLeak(res);
+}
+
+function expectUnauthorized(res: Response): void {
+  expect(res.status).toBe(401);
+  expect(res.text).toBe(UNAUTHORIZED_TEXT);
 }
 
 /** Envelope errors never carry Nest/Fastify internals. */
@@ -317,5 +322,50 @@ describe('CORS with CORS_ORIGINS=https://app.example', () => {
       .set('Access-Control-Request-Method', 'POST');
     expect(res.status).toBe(204);
     expect(res.headers['access-control-allow-origin']).toBe('*');
+  });
+});
+
+describe('Content-Type problems come after authentication (§1.3 order of checks)', () => {
+  let t: TestApp;
+  let key: CreatedKey;
+  beforeAll(async () => {
+    t = await createTestApp();
+    key = (await t.tenant()).live;
+  });
+  afterAll(async () => t.close());
+
+  const post = (contentType: string, body: string) =>
+    t.http().post('/v1/sessions').set('Content-Type', contentType).send(body);
+
+  it.each(['json', 'application/', '/json', 'application/json/x', 'undefined'])(
+    'answers 401 without a key for an unparseable Content-Type (%s) and a body',
+    async (contentType) => {
+      expectUnauthorized(await post(contentType, '{}'));
+    },
+  );
+
+  it.each(['json', 'application/', 'undefined'])(
+    'answers 400 without param once authenticated: a non-empty body with Content-Type %s',
+    async (contentType) => {
+      expectBadRequest(await post(contentType, '{}').set(bearer(key)));
+    },
+  );
+
+  it('reads an empty body with an unparseable Content-Type as {} (§1.1)', async () => {
+    const res = await post('json', '').set(bearer(key));
+    expect(res.status).toBe(200);
+    expect(res.body.data.status).toBe('created');
+  });
+
+  it('keeps malformed JSON and non-JSON bodies 400 after authentication', async () => {
+    expectUnauthorized(await post('application/json', '{"a":'));
+    expectBadRequest(await post('application/json', '{"a":').set(bearer(key)));
+    expectUnauthorized(await post('text/plain', '{}'));
+    expectBadRequest(await post('text/plain', '{}').set(bearer(key)));
+  });
+
+  it('still accepts application/json with parameters', async () => {
+    const res = await post('application/json; charset=utf-8', '{}').set(bearer(key));
+    expect(res.status).toBe(200);
   });
 });

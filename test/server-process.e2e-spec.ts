@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import pg from 'pg';
 import { DatabaseService } from '../dist/src/database/database.service.js';
 import { MIGRATIONS } from '../dist/src/database/migrations/index.js';
@@ -284,6 +285,68 @@ describe('GET /health with the database gone (§9.1)', () => {
     } finally {
       await t.close().catch(() => undefined);
       await t.db.drop();
+    }
+  });
+});
+
+describe('graceful shutdown is bounded', () => {
+  it('closes within the grace period while a client holds a request open', async () => {
+    const t = await createTestApp({}, undefined, { shutdownGraceMs: 300 });
+    let socket: Socket | undefined;
+    try {
+      await t.app.listen(0, '127.0.0.1');
+      const { port } = t.app.getHttpServer().address() as AddressInfo;
+      socket = connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      const socketClosed = new Promise<void>((resolve) => socket!.once('close', () => resolve()));
+      // Headers sent, body never finished: the connection is busy, not idle.
+      socket.write(
+        `POST /v1/admin/orgs HTTP/1.1\r\nHost: localhost\r\nAuthorization: ${t.admin.Authorization}\r\n` +
+          'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+
+      const started = Date.now();
+      const outcome = await Promise.race([
+        t.close().then(() => 'closed'),
+        new Promise((resolve) => setTimeout(() => resolve('hung'), 5_000)),
+      ]);
+      expect(outcome).toBe('closed');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      await socketClosed;
+    } finally {
+      // Lets a hung close finish so that the suite does not leak the app.
+      socket?.destroy();
+    }
+  });
+
+  it('still authenticates and answers a request in flight when shutdown began, then closes without waiting out the grace', async () => {
+    const t = await createTestApp({}, undefined, { shutdownGraceMs: 5_000 });
+    const key = (await t.tenant()).live;
+    await t.app.listen(0, '127.0.0.1');
+    const { port } = t.app.getHttpServer().address() as AddressInfo;
+    const socket = connect(port, '127.0.0.1');
+    try {
+      let response = '';
+      socket.on('data', (chunk: Buffer) => (response += chunk.toString('latin1')));
+      const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      socket.write(
+        `POST /v1/sessions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${key.key}\r\n` +
+          'Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const started = Date.now();
+      const closing = t.close();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      socket.write('}');
+      await ended;
+      await closing;
+      expect(response).toMatch(/^HTTP\/1\.1 200 /);
+      expect(response.toLowerCase()).toContain('connection: close');
+      expect(response).toContain('"status":"created"');
+      expect(Date.now() - started).toBeLessThan(3_000);
+    } finally {
+      socket.destroy();
     }
   });
 });

@@ -1,4 +1,4 @@
-import { SessionLifecycleService } from '../dist/src/attempts/session-lifecycle.service.js';
+import { SessionLifecycleService } from '../dist/src/sessions/attempts/session-lifecycle.service.js';
 import { testDriver } from './helpers/database.js';
 import { bearer, createTestApp, type CreatedKey, type TestApp } from './helpers/app.js';
 import {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { Attempt } from '../dist/src/attempts/entities/attempt.entity.js';
+import { Attempt } from '../dist/src/sessions/attempts/entities/attempt.entity.js';
 import { bearer, createTestApp, type CreatedKey, type TestApp } from './helpers/app.js';
 import {
   attemptRows,

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { Attempt } from '../dist/src/attempts/entities/attempt.entity.js';
+import { Attempt } from '../dist/src/sessions/attempts/entities/attempt.entity.js';
 import { Session } from '../dist/src/sessions/entities/session.entity.js';
 import { bearer, createTestApp, TEST_SERVER_SECRET, type CreatedKey, type TestApp } from './helpers/app.js';
 import {

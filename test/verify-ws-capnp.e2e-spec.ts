@@ -1,7 +1,7 @@
 import { Message } from 'capnp-es';
 import { ClientMessage, DataKind } from '../dist/src/verify/mobile/codec/schema/verify.js';
 import { runVerification, VerifySocket, type ServerFrame } from '../dist/src/verify/client/index.js';
-import { generatePassportFixture, type PassportFixture } from '../dist/src/verify/fixtures/index.js';
+import { generatePassportFixture, type PassportFixture } from '../dist/src/emrtd/testing/index.js';
 import { startFaceMatcher, type FaceMatcher } from './helpers/face-matcher.js';
 import { clock, expectPublicError, handoff as postHandoff } from './helpers/verify.js';
 import {

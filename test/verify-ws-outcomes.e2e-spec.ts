@@ -5,11 +5,11 @@ import {
   buildSignedData,
   encodeDg1,
   generateTamperedVariants,
+  OID_LDS_SECURITY_OBJECT,
   wrapSod,
   type PassportFixture,
   type TamperedVariantSet,
-} from '../dist/src/verify/fixtures/index.js';
-import { OID_LDS_SECURITY_OBJECT } from '../dist/src/verify/fixtures/sod.js';
+} from '../dist/src/emrtd/testing/index.js';
 import { WebhookDispatcher } from '../dist/src/webhooks/dispatcher.service.js';
 import { bearer, TEST_SERVER_SECRET } from './helpers/app.js';
 import { startFaceMatcher, type FaceMatcher, type FaceMatcherMode } from './helpers/face-matcher.js';

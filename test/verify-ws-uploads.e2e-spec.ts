@@ -1,4 +1,4 @@
-import { generatePassportFixture, type PassportFixture } from '../dist/src/verify/fixtures/index.js';
+import { generatePassportFixture, type PassportFixture } from '../dist/src/emrtd/testing/index.js';
 import { startFaceMatcher, type FaceMatcher } from './helpers/face-matcher.js';
 import {
   closeOpenSockets,

@@ -1,6 +1,6 @@
 import passport from 'passport';
 import { DataSource } from 'typeorm';
-import { SessionLifecycleService } from '../dist/src/attempts/session-lifecycle.service.js';
+import { SessionLifecycleService } from '../dist/src/sessions/attempts/session-lifecycle.service.js';
 import { BearerStrategy } from '../dist/src/auth/bearer.strategy.js';
 import { appConfig } from '../dist/src/config/app.config.js';
 import { DatabaseService } from '../dist/src/database/database.service.js';

@@ -9,7 +9,7 @@ import { DatabaseService } from '../database/database.service.js';
 import { OrganizationsService } from '../organizations/organizations.service.js';
 import { ApiKey } from './entities/api-key.entity.js';
 import type { Principal } from './principal.js';
-import { SCOPES, type Scope } from './scopes.js';
+import { DEFAULT_SCOPES, SCOPES, type Scope } from './scopes.js';
 
 const API_KEY_FORMAT = /^kk_(live|test)_[a-z0-9]{32}$/;
 /** How long a resolved key is trusted before the database is asked again. */
@@ -112,7 +112,7 @@ export class ApiKeysService {
       organizationId: input.organizationId,
       name: input.name.trim(),
       livemode,
-      scopes: normalizeScopes(input.scopes ?? [...SCOPES]),
+      scopes: normalizeScopes(input.scopes ?? [...DEFAULT_SCOPES]),
       enabled: true,
       keyPrefix: key.slice(0, 12),
       keyHash: this.hashKey(key),

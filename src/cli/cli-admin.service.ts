@@ -3,7 +3,7 @@ import { ApiKeysService, type CreateApiKeyInput } from '../auth/api-keys.service
 import { ApiKeyResponse, CreatedApiKeyResponse } from '../auth/dto/api-key.response.js';
 import { OrganizationResponse } from '../organizations/dto/organization.response.js';
 import { OrganizationsService } from '../organizations/organizations.service.js';
-import type { AdminOperations } from './commands.js';
+import type { AdminOperations } from './command.js';
 
 /** The CLI's operations, answering with the same objects as the admin endpoints (§2.5). */
 @Injectable()

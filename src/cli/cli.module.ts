@@ -10,7 +10,8 @@ import { DatabaseService } from '../database/database.service.js';
 import { openDataSource } from '../database/migrate.js';
 import { OrganizationsService } from '../organizations/organizations.service.js';
 import { CliAdminService } from './cli-admin.service.js';
-import { CliFailure, type CliContext } from './commands.js';
+import type { CliContext } from './command.js';
+import { CliFailure } from './commands.js';
 
 /** The server's data source options, adjusted for a one-shot command. */
 export function cliDataSourceOptions(config: Pick<AppConfig, 'database'>): TypeOrmModuleOptions {

@@ -3,7 +3,8 @@ import type { ApiKeyResponse } from '../auth/dto/api-key.response.js';
 import { ApiError } from '../common/errors/api-error.js';
 import type { OrganizationResponse } from '../organizations/dto/organization.response.js';
 import { ORGANIZATION_NOT_FOUND } from '../organizations/organizations.service.js';
-import { CliFailure, runCli, type AdminOperations, type CliContext } from './commands.js';
+import type { AdminOperations, CliContext } from './command.js';
+import { CliFailure, runCli } from './commands.js';
 
 const ORG_ID = '5d1c2f9e-8a41-4c1b-9b7e-0f3a5e2d7c10';
 const KEY_ID = '0b6f3c1a-2d4e-4f5a-8b9c-1d2e3f4a5b6c';

@@ -1,10 +1,8 @@
-import type { CreateApiKeyInput } from '../auth/api-keys.service.js';
-import type { ApiKeyResponse, CreatedApiKeyResponse } from '../auth/dto/api-key.response.js';
 import { isScope, SCOPES, type Scope } from '../auth/scopes.js';
 import { ApiError } from '../common/errors/api-error.js';
-import type { OrganizationResponse } from '../organizations/dto/organization.response.js';
+import { GROUPS, type CliContext, type CliIo, type Command, type Group, type Standalone, type Work } from './command.js';
 import { FIXTURES_FACES, FIXTURES_PASSPORT } from './fixtures-command.js';
-import { HELP_FLAGS, parseOptions, UsageError, type OptionSpecs, type OptionValues } from './parse-options.js';
+import { HELP_FLAGS, parseOptions, UsageError, type OptionValues } from './parse-options.js';
 import { VERIFY_RUN } from './verify-run-command.js';
 
 // Only light modules are imported here (types aside), so help and usage errors answer without
@@ -19,21 +17,6 @@ const PROGRAM = 'npm run --silent cli --';
 const NAME_MAX_LENGTH = 120;
 const USAGE_COLUMN = 72;
 
-/** What the commands do, in the admin endpoints' response objects (implemented by CliAdminService). */
-export interface AdminOperations {
-  createOrganization(name: string): Promise<OrganizationResponse>;
-  listOrganizations(): Promise<OrganizationResponse[]>;
-  createApiKey(input: CreateApiKeyInput): Promise<CreatedApiKeyResponse>;
-  listApiKeys(organizationId: string): Promise<ApiKeyResponse[]>;
-  setApiKeyEnabled(id: string, enabled: boolean): Promise<ApiKeyResponse>;
-  revokeApiKey(id: string): Promise<ApiKeyResponse>;
-}
-
-export interface CliContext {
-  admin: AdminOperations;
-  close(): Promise<void>;
-}
-
 /** A runtime failure with its own code, e.g. CONFIG_ERROR while opening the context. */
 export class CliFailure extends Error {
   constructor(
@@ -45,42 +28,6 @@ export class CliFailure extends Error {
   }
 }
 
-export interface CliIo {
-  /** Writes one line (the newline is added by the writer). */
-  stdout(line: string): void;
-  stderr(line: string): void;
-  /** Loads the configuration and opens the database; called only for a well-formed command. */
-  connect(): Promise<CliContext>;
-}
-
-type Work = (admin: AdminOperations) => Promise<object>;
-
-/**
- * Work that needs no database (the developer tools): it writes its own output and returns the
- * exit code. A UsageError it throws still exits 2.
- */
-export interface Standalone {
-  standalone(io: Pick<CliIo, 'stdout' | 'stderr'>): Promise<number>;
-}
-
-export interface Command {
-  group: Group;
-  name: string;
-  summary: string;
-  /** More lines for the command's --help. */
-  details?: string[];
-  options: OptionSpecs;
-  /** Checks the options and returns the work to do; throws UsageError. */
-  prepare(values: OptionValues): Work | Standalone;
-}
-
-const GROUPS = {
-  orgs: 'Organizations.',
-  'api-keys': 'API keys of an organization. The plaintext key is printed once, by "api-keys create".',
-  fixtures: 'Test data for the verify flow (developer tool; never opens the database).',
-  verify: 'Run the verify flow against a server like a phone would (developer tool; never opens the database).',
-} as const;
-type Group = keyof typeof GROUPS;
 
 const NAME_OPTION = { type: 'string', required: true, placeholder: '<name>', description: `1 to ${NAME_MAX_LENGTH} characters after trimming` } as const;
 const KEY_ID_OPTION = { type: 'string', required: true, placeholder: '<id>', description: 'API key id (UUID)' } as const;

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { PortraitImage } from '../verify/fixtures/index.js';
-import type { Command } from './commands.js';
+import type { PortraitImage } from '../emrtd/testing/index.js';
+import type { Command } from './command.js';
 import { UsageError, type OptionValues } from './parse-options.js';
 
 // The generator (pkijs, asn1js) is imported on demand, so help and usage errors stay fast.
@@ -108,7 +108,7 @@ async function writeFaceFixtures(out: string): Promise<object> {
 }
 
 async function writePassportFixtures(options: Options): Promise<object> {
-  const { generatePassportFixture, generateTamperedVariants } = await import('../verify/fixtures/index.js');
+  const { generatePassportFixture, generateTamperedVariants } = await import('../emrtd/testing/index.js');
   const portraitImage = options.portrait ? await readPortrait(options.portrait) : undefined;
   const base = { signer: options.signer, digest: options.digest, portraitImage };
   const set = options.tampered ? await generateTamperedVariants(base) : null;

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseVerificationUrl } from '../verify/client/handoff.js';
-import type { Command } from './commands.js';
+import type { Command } from './command.js';
 import { UsageError } from './parse-options.js';
 
 // The client (and with it `ws`) is imported on demand, so help and usage errors stay fast.

@@ -1,5 +1,5 @@
 import { ApiError } from './errors/api-error.js';
-import { endpointHostProblem, type NetworkPolicy } from './network-policy.js';
+import { endpointHostProblem, type NetworkPolicy } from '../config/network-policy.js';
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 

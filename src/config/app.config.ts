@@ -3,7 +3,7 @@ import { registerAs, type ConfigType } from '@nestjs/config';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { NetworkPolicy } from '../common/network-policy.js';
+import type { NetworkPolicy } from './network-policy.js';
 import { ConfigError, validateEnv, type EnvironmentVariables } from './env.validation.js';
 
 export type DatabaseConfig =

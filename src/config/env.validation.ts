@@ -1,6 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy, validateSync } from 'class-validator';
-import { isAllowListEntry } from '../common/network-policy.js';
+import { isAllowListEntry } from './network-policy.js';
 
 /** One clear line, printed by main.ts before it exits. */
 export class ConfigError extends Error {

@@ -1,4 +1,4 @@
-import { Attempt } from '../attempts/entities/attempt.entity.js';
+import { Attempt } from '../sessions/attempts/entities/attempt.entity.js';
 import { ApiKey } from '../auth/entities/api-key.entity.js';
 import { Event } from '../events/entities/event.entity.js';
 import { IdempotencyKey } from '../idempotency/entities/idempotency-key.entity.js';

@@ -6,12 +6,10 @@ import { Page } from '../common/envelope.js';
 import { ApiError } from '../common/errors/api-error.js';
 import { keysetPage } from '../common/pagination.js';
 import { DatabaseService } from '../database/database.service.js';
-import { selectDeliveryColumns } from '../webhooks/deliveries/delivery-columns.js';
-import { WebhookDispatcher } from '../webhooks/dispatcher.service.js';
-import { WebhookDelivery } from '../webhooks/entities/webhook-delivery.entity.js';
 import { EventResponse } from './dto/event.response.js';
 import type { ListEventsQuery } from './dto/list-events.query.js';
 import { Event } from './entities/event.entity.js';
+import { EventDeliveries } from './event-deliveries.js';
 
 export const eventNotFound = (anchor: 'get-by-id' | 'replay'): ApiError =>
   ApiError.notFound('Webhook event not found.', 'The webhook event with the given ID was not found.', `webhooks/events#${anchor}`);
@@ -23,13 +21,13 @@ export const eventNotReplayable = (): ApiError =>
     'webhooks/events#replay',
   );
 
-/** The events API (§5.9): reads, and replay through the delivery engine's reset. */
+/** The events API (§5.9): reads, and replay through the delivery engine's port. */
 @Injectable()
 export class EventsQueryService {
   constructor(
     private readonly db: DatabaseService,
     private readonly clock: Clock,
-    private readonly dispatcher: WebhookDispatcher,
+    private readonly deliveries: EventDeliveries,
   ) {}
 
   async list(principal: Principal, query: ListEventsQuery): Promise<Page<EventResponse>> {
@@ -52,7 +50,7 @@ export class EventsQueryService {
           },
         },
       );
-      const deliveries = await this.deliveriesByEvent(m, page.items.map((e) => e.id));
+      const deliveries = await this.deliveries.deliveriesOf(m, page.items.map((e) => e.id));
       return new Page(
         page.items.map((e) => EventResponse.from(e, deliveries.get(e.id) ?? [])),
         page.pagination,
@@ -63,7 +61,7 @@ export class EventsQueryService {
   async get(principal: Principal, id: string): Promise<EventResponse> {
     return this.db.read(async (m) => {
       const event = await this.findVisibleIn(m, principal, id, 'get-by-id');
-      return EventResponse.from(event, (await this.deliveriesByEvent(m, [event.id])).get(event.id) ?? []);
+      return EventResponse.from(event, (await this.deliveries.deliveriesOf(m, [event.id])).get(event.id) ?? []);
     });
   }
 
@@ -74,19 +72,8 @@ export class EventsQueryService {
   async replay(principal: Principal, id: string): Promise<EventResponse> {
     return this.db.transaction(async (m) => {
       const event = await this.findVisibleIn(m, principal, id, 'replay');
-      const replayable = await m
-        .createQueryBuilder(WebhookDelivery, 'd')
-        .select('d.id', 'id')
-        .where('d.event_id = :eventId', { eventId: event.id })
-        .andWhere('d.payload IS NOT NULL')
-        .getRawMany<{ id: string }>();
-      if (replayable.length === 0) throw eventNotReplayable();
-      await this.dispatcher.resetDeliveriesIn(
-        m,
-        replayable.map((d) => d.id),
-        this.clock.now(),
-      );
-      return EventResponse.from(event, (await this.deliveriesByEvent(m, [event.id])).get(event.id) ?? []);
+      if ((await this.deliveries.replay(m, event.id, this.clock.now())) === 0) throw eventNotReplayable();
+      return EventResponse.from(event, (await this.deliveries.deliveriesOf(m, [event.id])).get(event.id) ?? []);
     });
   }
 
@@ -101,22 +88,5 @@ export class EventsQueryService {
     });
     if (!event) throw eventNotFound(anchor);
     return event;
-  }
-
-  /** Deliveries of the given events, oldest first (§1.7). */
-  private async deliveriesByEvent(manager: EntityManager, eventIds: string[]): Promise<Map<string, WebhookDelivery[]>> {
-    const byEvent = new Map<string, WebhookDelivery[]>();
-    if (eventIds.length === 0) return byEvent;
-    const rows = await selectDeliveryColumns(manager.createQueryBuilder(WebhookDelivery, 'd'), 'd')
-      .where('d.event_id IN (:...eventIds)', { eventIds })
-      .orderBy('d.created_at', 'ASC')
-      .addOrderBy('d.id', 'ASC')
-      .getMany();
-    for (const row of rows) {
-      const list = byEvent.get(row.eventId) ?? [];
-      list.push(row);
-      byEvent.set(row.eventId, list);
-    }
-    return byEvent;
   }
 }

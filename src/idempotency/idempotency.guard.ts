@@ -2,6 +2,7 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import type { FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/principal.js';
 import { ApiError } from '../common/errors/api-error.js';
+import { IdempotentReplay } from '../common/errors/idempotent-replay.js';
 import { requestFingerprint } from './fingerprint.js';
 import { IdempotencyService } from './idempotency.service.js';
 
@@ -10,14 +11,6 @@ const KEY_FORMAT = /^[\x20-\x7E]{1,255}$/;
 /** Marks a request whose response the onSend hook must store or release. */
 export interface IdempotentRequest {
   idempotency?: { apiKeyId: string; key: string };
-}
-
-/** Thrown to answer with a stored response, byte for byte (rendered by the filter). */
-export class IdempotentReplay {
-  constructor(
-    readonly status: number,
-    readonly body: string,
-  ) {}
 }
 
 export const idempotencyInUse = (): ApiError =>

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { SessionLifecycleService } from '../attempts/session-lifecycle.service.js';
+import { SessionLifecycleService } from './attempts/session-lifecycle.service.js';
 import { appConfig, type AppConfig } from '../config/app.config.js';
 
 const INTERVAL_NAME = 'session-expiry-sweeper';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AttemptsModule } from '../attempts/attempts.module.js';
+import { AttemptsModule } from './attempts/attempts.module.js';
 import { ExpirySweeper } from './expiry-sweeper.service.js';
 import { SessionsController } from './sessions.controller.js';
 import { SessionsService } from './sessions.service.js';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
-import { Attempt } from '../attempts/entities/attempt.entity.js';
-import { isOpen, SessionLifecycleService } from '../attempts/session-lifecycle.service.js';
+import { Attempt } from './attempts/entities/attempt.entity.js';
+import { isOpen, SessionLifecycleService } from './attempts/session-lifecycle.service.js';
 import type { Principal } from '../auth/principal.js';
 import { appConfig, type AppConfig } from '../config/app.config.js';
 import { Clock } from '../common/clock.js';
@@ -14,7 +14,7 @@ import { newId, SESSION_ID_PATTERN } from '../common/ids.js';
 import { keysetPage, keysetPageOf } from '../common/pagination.js';
 import { assertClientUrl } from '../common/url-policy.js';
 import { DatabaseService } from '../database/database.service.js';
-import { PublicErrors } from '../verify/public-errors.js';
+import { PublicErrors } from '../common/errors/public-errors.js';
 import { shareContractError, type CreateSessionDto } from './dto/create-session.dto.js';
 import { SessionResponse, type CreatedSessionResponse } from './dto/session.response.js';
 import type { ListSessionsQuery } from './dto/session.query.js';

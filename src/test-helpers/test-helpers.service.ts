@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { isOpen, SessionLifecycleService } from '../attempts/session-lifecycle.service.js';
-import type { CheckFailureCode } from '../attempts/failure-codes.js';
+import { isOpen, SessionLifecycleService } from '../sessions/attempts/session-lifecycle.service.js';
+import type { CheckFailureCode } from '../sessions/attempts/failure-codes.js';
 import type { Principal } from '../auth/principal.js';
-import { checkShareSelection, SHARE_SELECTION_MESSAGES } from '../claims/share-selection.js';
 import { appConfig, type AppConfig } from '../config/app.config.js';
 import { Clock } from '../common/clock.js';
+import { checkShareSelection, SHARE_SELECTION_MESSAGES } from '../sessions/share-contract/index.js';
 import { ApiError } from '../common/errors/api-error.js';
 import { DatabaseService } from '../database/database.service.js';
 import type { SessionResponse } from '../sessions/dto/session.response.js';

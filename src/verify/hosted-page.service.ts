@@ -5,7 +5,7 @@ import { SESSION_ID_PATTERN } from '../common/ids.js';
 import { appConfig, type AppConfig } from '../config/app.config.js';
 import { parseDeepLink } from './handoff.js';
 import { pageCopy } from './page-copy.js';
-import { PublicErrors } from './public-errors.js';
+import { PublicErrors } from '../common/errors/public-errors.js';
 import { VERDICT_REASON_MESSAGES } from './verdict-messages.js';
 
 /** Headers of every hosted-page response (§8), assets and QR codes included. */

@@ -1,4 +1,4 @@
-import type { CheckFailureCode } from '../attempts/failure-codes.js';
+import type { CheckFailureCode } from '../sessions/attempts/failure-codes.js';
 
 /**
  * The `reason_message` of a rejected verdict for each check failure (§6.9). The hosted page

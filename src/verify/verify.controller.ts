@@ -9,7 +9,7 @@ import { SessionsService } from '../sessions/sessions.service.js';
 import { HandoffResponse } from './dto/handoff.response.js';
 import { PublicCancelDto } from './dto/public-cancel.dto.js';
 import { VerifyStatusResponse } from './dto/verify-status.response.js';
-import { PublicErrors } from './public-errors.js';
+import { PublicErrors } from '../common/errors/public-errors.js';
 import { StatusStreamService, wantsEventStream } from './status-stream.service.js';
 import { VerifyService } from './verify.service.js';
 

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AttemptsModule } from '../attempts/attempts.module.js';
+import { AttemptsModule } from '../sessions/attempts/attempts.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { HostedPageController } from './hosted-page.controller.js';
 import { HostedPageService } from './hosted-page.service.js';

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Attempt } from '../attempts/entities/attempt.entity.js';
-import { MAX_FAILED_ATTEMPTS } from '../attempts/failure-codes.js';
-import { isOpen, SessionLifecycleService } from '../attempts/session-lifecycle.service.js';
+import { Attempt } from '../sessions/attempts/entities/attempt.entity.js';
+import { MAX_FAILED_ATTEMPTS } from '../sessions/attempts/failure-codes.js';
+import { isOpen, SessionLifecycleService } from '../sessions/attempts/session-lifecycle.service.js';
 import { Clock } from '../common/clock.js';
 import { hmacHex, safeEqual } from '../common/crypto.js';
 import { PublicApiError } from '../common/errors/api-error.js';
@@ -11,11 +11,11 @@ import { appConfig, type AppConfig } from '../config/app.config.js';
 import { DatabaseService } from '../database/database.service.js';
 import { Organization } from '../organizations/entities/organization.entity.js';
 import { Session } from '../sessions/entities/session.entity.js';
-import { claimLabel } from '../sessions/share-contract/index.js';
+import { shareRequestFields } from '../sessions/share-contract/index.js';
 import type { HandoffResponse } from './dto/handoff.response.js';
 import type { VerifyLatestAttempt, VerifyStatusResponse } from './dto/verify-status.response.js';
 import { deriveHandoffToken, HANDOFF_REUSE_WINDOW_MS, HANDOFF_TOKEN_TTL_MS, websocketUrlFor } from './handoff.js';
-import { PublicErrors } from './public-errors.js';
+import { PublicErrors } from '../common/errors/public-errors.js';
 
 /** The public, key-less reads and writes of the verify flow (§6.3, §6.4). Sessions of both environments. */
 @Injectable()
@@ -89,14 +89,7 @@ export class VerifyService {
         livemode: session.livemode,
         organization_name: organization?.name ?? '',
         attempts_remaining: Math.max(0, MAX_FAILED_ATTEMPTS - failed),
-        requested_fields: Object.keys(session.shareFields)
-          .sort()
-          .map((key) => ({
-            key,
-            label: claimLabel(key),
-            reason: session.shareFields[key].reason,
-            required: session.shareFields[key].required,
-          })),
+        requested_fields: shareRequestFields(session.shareFields),
       };
     });
   }

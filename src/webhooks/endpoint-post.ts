@@ -1,7 +1,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
-import { addressAllowed, normalizeHost, type NetworkPolicy } from '../common/network-policy.js';
+import { addressAllowed, normalizeHost, type NetworkPolicy } from '../config/network-policy.js';
 import type { HostResolver, ResolvedAddress } from './host-resolver.js';
 
 export type PostResult = { statusCode: number } | { error: 'blocked_address' | 'network_error' | 'timeout' };

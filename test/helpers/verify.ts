@@ -1,6 +1,6 @@
 import type { Response } from 'supertest';
-import { Attempt } from '../../dist/src/attempts/entities/attempt.entity.js';
-import { SessionLifecycleService } from '../../dist/src/attempts/session-lifecycle.service.js';
+import { Attempt } from '../../dist/src/sessions/attempts/entities/attempt.entity.js';
+import { SessionLifecycleService } from '../../dist/src/sessions/attempts/session-lifecycle.service.js';
 import { Clock } from '../../dist/src/common/clock.js';
 import { DatabaseService } from '../../dist/src/database/database.service.js';
 import { bearer, type CreatedKey, type TestApp } from './app.js';

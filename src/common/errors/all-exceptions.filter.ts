@@ -1,7 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, Inject, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { appConfig, type AppConfig } from '../../config/app.config.js';
-import { IdempotentReplay } from '../../idempotency/idempotency.guard.js';
 import { LIST_ROUTE, requestedLimit } from '../envelope.js';
 import {
   ApiError,
@@ -14,6 +13,7 @@ import {
   UNAUTHORIZED_BODY,
   UnauthorizedError,
 } from './api-error.js';
+import { IdempotentReplay } from './idempotent-replay.js';
 
 /** Turns every error into the envelope of contract §1.2; never leaks framework output. */
 @Catch()

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { DELIVERY_STATUSES, type DeliveryStatus, type WebhookDelivery } from '../../webhooks/entities/webhook-delivery.entity.js';
 import { EVENT_TYPES, type Event, type EventType, type TriggerType } from '../entities/event.entity.js';
+import { DELIVERY_STATUSES, type DeliveryStatus, type EventDelivery } from '../event-deliveries.js';
 
 /** One delivery of an event, as embedded in the event (§5.9). */
 export class EventDeliveryResponse {
@@ -38,7 +38,7 @@ export class EventDeliveryResponse {
    */
   last_attempt_at: string | null;
 
-  static from(delivery: WebhookDelivery): EventDeliveryResponse {
+  static from(delivery: EventDelivery): EventDeliveryResponse {
     return {
       id: delivery.id,
       webhook_endpoint_id: delivery.endpointId,
@@ -88,7 +88,7 @@ export class EventResponse {
   @ApiProperty({ type: () => [EventDeliveryResponse] })
   deliveries: EventDeliveryResponse[];
 
-  static from(event: Event, deliveries: WebhookDelivery[]): EventResponse {
+  static from(event: Event, deliveries: EventDelivery[]): EventResponse {
     return {
       id: event.id,
       type: event.type,

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { AttemptResponse } from '../../attempts/dto/attempt.response.js';
-import type { Attempt } from '../../attempts/entities/attempt.entity.js';
+import { AttemptResponse } from '../attempts/dto/attempt.response.js';
+import type { Attempt } from '../attempts/entities/attempt.entity.js';
 import type { NormalizedShareFields } from '../share-contract/index.js';
 import { SESSION_STATUSES, type Session, type SessionStatus } from '../entities/session.entity.js';
 import { ShareFieldResponse } from './share-field.dto.js';

@@ -34,3 +34,12 @@ export type {
   NormalizedShareFields,
   ShareFieldSource,
 } from './normalize.js';
+export { buildClaims, type BuildClaimsInput, type DocumentPhotoClaim } from './build-claims.js';
+export { kayleDocumentId } from './kayle-document-id.js';
+export {
+  SHARE_SELECTION_MESSAGES,
+  checkShareSelection,
+  type ShareSelectionCode,
+  type ShareSelectionResult,
+} from './share-selection.js';
+export { shareRequestFields, type ShareRequestField } from './share-request.js';

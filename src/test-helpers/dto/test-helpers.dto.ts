@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsArray, IsIn, IsOptional, IsString } from 'class-validator';
-import { CHECK_FAILURE_CODES, type CheckFailureCode } from '../../attempts/failure-codes.js';
+import { CHECK_FAILURE_CODES, type CheckFailureCode } from '../../sessions/attempts/failure-codes.js';
 
 export class SucceedSessionDto {
   /**

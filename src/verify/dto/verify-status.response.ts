@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ATTEMPT_STATUSES, type AttemptStatus } from '../../attempts/entities/attempt.entity.js';
+import { ATTEMPT_STATUSES, type AttemptStatus } from '../../sessions/attempts/entities/attempt.entity.js';
 import { SESSION_STATUSES, type SessionStatus } from '../../sessions/entities/session.entity.js';
 
 /** The newest attempt of a session, as the hosted page sees it (§6.4). */

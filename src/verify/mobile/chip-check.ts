@@ -1,4 +1,4 @@
-import type { CheckFailureCode } from '../../attempts/failure-codes.js';
+import type { CheckFailureCode } from '../../sessions/attempts/failure-codes.js';
 
 export interface Portrait {
   image: Uint8Array;

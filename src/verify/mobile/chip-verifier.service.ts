@@ -1,10 +1,15 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { buildClaims } from '../../claims/build-claims.js';
-import { parseDg1 } from '../../claims/dg1.js';
-import { extractPortrait } from '../../claims/dg2.js';
-import type { Td3Mrz } from '../../claims/mrz.js';
 import { appConfig, type AppConfig } from '../../config/app.config.js';
-import { createTrustStore, loadTrustStore, passiveAuthenticate, type TrustStore } from '../passive-auth/index.js';
+import {
+  createTrustStore,
+  extractPortrait,
+  loadTrustStore,
+  parseDg1,
+  passiveAuthenticate,
+  type Td3Mrz,
+  type TrustStore,
+} from '../../emrtd/index.js';
+import { buildClaims } from '../../sessions/share-contract/index.js';
 import { ChipVerifier, type ChipCheckResult } from './chip-check.js';
 
 /**

@@ -1,3 +1,4 @@
+import type { ShareRequestField } from '../../sessions/share-contract/index.js';
 import type { WsErrorCode } from './ws-errors.js';
 
 /**
@@ -22,12 +23,8 @@ export type ClientMessage =
 /** The kinds of `data` the protocol knows, in the order of Kayle's `DataKind` enum. */
 export const DATA_KINDS = ['dg1', 'dg2', 'sod', 'selfie'] as const;
 
-export interface ShareRequestField {
-  key: string;
-  label: string;
-  reason: string;
-  required: boolean;
-}
+/** One field of `share_request`: the same list the hosted page shows (see shareRequestFields). */
+export type { ShareRequestField };
 
 export type ServerMessage =
   | { type: 'ack'; message: 'hello_ok' | 'phase_ok' }

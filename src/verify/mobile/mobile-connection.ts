@@ -1,9 +1,8 @@
 import type { Logger } from '@nestjs/common';
-import type { CheckFailureCode } from '../../attempts/failure-codes.js';
-import { checkShareSelection } from '../../claims/share-selection.js';
+import type { CheckFailureCode } from '../../sessions/attempts/failure-codes.js';
 import type { Clock } from '../../common/clock.js';
 import type { Session } from '../../sessions/entities/session.entity.js';
-import { claimLabel } from '../../sessions/share-contract/index.js';
+import { checkShareSelection, shareRequestFields } from '../../sessions/share-contract/index.js';
 import { VERDICT_REASON_MESSAGES } from '../verdict-messages.js';
 import type { ChipCheckResult, ChipVerifier } from './chip-check.js';
 import type { FaceMatcher } from '../../face-match/face-matcher.js';
@@ -239,14 +238,7 @@ export class MobileConnection {
       type: 'share_request',
       contract_version: session.contractVersion,
       session_id: session.id,
-      fields: Object.keys(session.shareFields)
-        .sort()
-        .map((key) => ({
-          key,
-          label: claimLabel(key),
-          reason: session.shareFields[key].reason,
-          required: session.shareFields[key].required,
-        })),
+      fields: shareRequestFields(session.shareFields),
     });
   }
 

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Attempt } from '../../attempts/entities/attempt.entity.js';
-import type { CheckFailureCode } from '../../attempts/failure-codes.js';
-import { MAX_FAILED_ATTEMPTS } from '../../attempts/failure-codes.js';
-import { isOpen, SessionLifecycleService } from '../../attempts/session-lifecycle.service.js';
+import { Attempt } from '../../sessions/attempts/entities/attempt.entity.js';
+import type { CheckFailureCode } from '../../sessions/attempts/failure-codes.js';
+import { MAX_FAILED_ATTEMPTS } from '../../sessions/attempts/failure-codes.js';
+import { isOpen, SessionLifecycleService } from '../../sessions/attempts/session-lifecycle.service.js';
 import { appConfig, type AppConfig } from '../../config/app.config.js';
 import { Clock } from '../../common/clock.js';
 import { hmacHex, safeEqual } from '../../common/crypto.js';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AttemptsModule } from '../../attempts/attempts.module.js';
+import { AttemptsModule } from '../../sessions/attempts/attempts.module.js';
 import { FaceMatchModule } from '../../face-match/face-match.module.js';
 import { ChipVerifier } from './chip-check.js';
 import { ChipVerifierService } from './chip-verifier.service.js';

@@ -1,10 +1,10 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { TimestampColumn } from '../../database/columns.js';
 import { Event } from '../../events/entities/event.entity.js';
+import type { DeliveryStatus } from '../../events/event-deliveries.js';
 import { WebhookEndpoint } from './webhook-endpoint.entity.js';
 
-export const DELIVERY_STATUSES = ['pending', 'delivering', 'succeeded', 'failed'] as const;
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+export { DELIVERY_STATUSES, type DeliveryStatus } from '../../events/event-deliveries.js';
 
 export const DELIVERY_ERRORS = [
   'no_active_encryption_key',

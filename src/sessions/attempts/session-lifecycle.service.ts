@@ -1,0 +1,353 @@
+import { Injectable } from '@nestjs/common';
+import { In, type EntityManager } from 'typeorm';
+import { Clock } from '../../common/clock.js';
+import { EntityReader } from '../../common/entity-reader.js';
+import { newId } from '../../common/ids.js';
+import { DatabaseService } from '../../database/database.service.js';
+import { EventsService } from '../../events/events.service.js';
+import { OPEN_SESSION_STATUSES, Session } from '../entities/session.entity.js';
+import { Attempt } from './entities/attempt.entity.js';
+import {
+  CHECK_FAILURE_CODES,
+  MAX_FAILED_ATTEMPTS,
+  SESSION_CANCELLED,
+  SESSION_EXPIRED,
+  type CheckFailureCode,
+} from './failure-codes.js';
+
+export const isOpen = (session: Pick<Session, 'status'>): boolean => OPEN_SESSION_STATUSES.includes(session.status);
+
+export interface FailOutcome {
+  session: Session;
+  attempt: Attempt;
+  /** Failed attempts that count toward the budget, this one included. */
+  failedAttempts: number;
+}
+
+/**
+ * The lifecycle state machine of §3.8: the only writer of session and attempt statuses.
+ * Every transition runs inside a transaction, locks the session row (PostgreSQL; SQLite
+ * transactions are serialized already), re-checks the current status with a conditional
+ * update, and writes its events in the same transaction, so each session ends with
+ * exactly one `verification.session.*` event however requests, sweeper and instances race.
+ * The `…In(manager, …)` methods compose inside a caller's transaction.
+ */
+@Injectable()
+export class SessionLifecycleService {
+  private readonly sessionRows: EntityReader<Session>;
+
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly events: EventsService,
+    private readonly clock: Clock,
+  ) {
+    this.sessionRows = new EntityReader(db.dataSource, Session);
+  }
+
+  /** Loads a session for update: row-locked on PostgreSQL until the transaction ends. */
+  async lockSession(manager: EntityManager, sessionId: string): Promise<Session | null> {
+    const qb = manager.createQueryBuilder(Session, 's').where('s.id = :id', { id: sessionId });
+    if (this.db.driver === 'postgres') qb.setLock('pessimistic_write');
+    return qb.getOne();
+  }
+
+  /** Expires the session if `expires_at` has passed (§3.7); returns its current state. */
+  async expireIfOverdueIn(manager: EntityManager, session: Session, now: Date): Promise<Session> {
+    await this.tryExpireIn(manager, session, now);
+    return session;
+  }
+
+  /** True when this call expired the session; `session` is updated in place either way. */
+  private async tryExpireIn(manager: EntityManager, session: Session, now: Date): Promise<boolean> {
+    if (!isOpen(session) || session.expiresAt.getTime() > now.getTime()) return false;
+    const result = await manager
+      .createQueryBuilder()
+      .update(Session)
+      .set({ status: 'expired', failureCode: SESSION_EXPIRED, completedAt: session.expiresAt, updatedAt: now })
+      .where('id = :id', { id: session.id })
+      .andWhere('status IN (:...open)', { open: OPEN_SESSION_STATUSES })
+      .andWhere('expires_at <= :now', { now: now.getTime() })
+      .execute();
+    if (result.affected !== 1) {
+      Object.assign(session, await manager.findOneByOrFail(Session, { id: session.id }));
+      return false;
+    }
+    await this.failOpenAttempts(manager, session.id, SESSION_EXPIRED, now);
+    await this.events.record(manager, this.sessionEvent(session, 'verification.session.expired', {}), now);
+    Object.assign(session, {
+      status: 'expired',
+      failureCode: SESSION_EXPIRED,
+      completedAt: session.expiresAt,
+      updatedAt: now,
+    } satisfies Partial<Session>);
+    return true;
+  }
+
+  /** Lazy expiry for one session, in its own transaction. */
+  async expireIfOverdue(sessionId: string): Promise<void> {
+    const now = this.clock.now();
+    await this.db.transaction(async (m) => {
+      const session = await this.lockSession(m, sessionId);
+      if (session) await this.expireIfOverdueIn(m, session, now);
+    });
+  }
+
+  /**
+   * Expires every overdue open session (optionally of one organization and environment),
+   * each in its own short transaction. Used by the sweeper and before list queries.
+   */
+  async expireOverdueSessions(scope?: { organizationId: string; livemode: boolean }, batchSize = 200): Promise<number> {
+    let expired = 0;
+    for (;;) {
+      const now = this.clock.now();
+      // Every list asks first (lazy expiry), so the query is written once, not built per call.
+      const open = OPEN_SESSION_STATUSES.map(() => '?').join(', ');
+      const rows = await this.db.read((m) =>
+        this.sessionRows.select(
+          m,
+          `WHERE status IN (${open}) AND expires_at <= ?${scope ? ' AND organization_id = ? AND livemode = ?' : ''} ORDER BY expires_at ASC LIMIT ?`,
+          [
+            ...OPEN_SESSION_STATUSES,
+            now.getTime(),
+            ...(scope ? [scope.organizationId, this.sessionRows.value('livemode', scope.livemode)] : []),
+            batchSize,
+          ],
+        ),
+      );
+      const ids = rows.map((r) => r.id);
+      for (const id of ids) {
+        await this.db.transaction(async (m) => {
+          const session = await this.lockSession(m, id);
+          if (session && (await this.tryExpireIn(m, session, now))) expired++;
+        });
+      }
+      if (ids.length < batchSize) return expired;
+    }
+  }
+
+  /**
+   * Cancels an open session (§3.5): lazy expiry first; a terminal session is left as it
+   * is. Returns whether this call cancelled it.
+   */
+  async cancelIn(manager: EntityManager, session: Session, now: Date): Promise<boolean> {
+    const current = await this.expireIfOverdueIn(manager, session, now);
+    if (!isOpen(current)) return false;
+    const result = await manager
+      .createQueryBuilder()
+      .update(Session)
+      .set({ status: 'cancelled', failureCode: SESSION_CANCELLED, completedAt: now, updatedAt: now })
+      .where('id = :id', { id: session.id })
+      .andWhere('status IN (:...open)', { open: OPEN_SESSION_STATUSES })
+      .execute();
+    if (result.affected !== 1) return false;
+    await this.failOpenAttempts(manager, session.id, SESSION_CANCELLED, now);
+    await this.events.record(manager, this.sessionEvent(session, 'verification.session.cancelled', {}), now);
+    Object.assign(session, { status: 'cancelled', failureCode: SESSION_CANCELLED, completedAt: now, updatedAt: now });
+    return true;
+  }
+
+  /** Starts a new `in_progress` attempt on an open session. */
+  async startAttemptIn(manager: EntityManager, session: Session, now: Date, fields: Partial<Attempt> = {}): Promise<Attempt> {
+    if (!isOpen(session)) throw new Error(`startAttempt on a ${session.status} session`);
+    // Attempts are listed oldest first by created_at; keep it strictly increasing within a
+    // session so two attempts started in the same millisecond still list in order.
+    const last = await manager
+      .createQueryBuilder(Attempt, 'a')
+      .select('MAX(a.created_at)', 'last')
+      .where('a.session_id = :id', { id: session.id })
+      .getRawOne<{ last: string | number | null }>();
+    const createdAt = last?.last != null && Number(last.last) >= now.getTime() ? new Date(Number(last.last) + 1) : now;
+    const attempt = Object.assign(new Attempt(), {
+      id: newId.attempt(),
+      sessionId: session.id,
+      organizationId: session.organizationId,
+      livemode: session.livemode,
+      status: 'in_progress',
+      failureCode: null,
+      riskScore: 0,
+      currentPhase: null,
+      phaseUpdatedAt: null,
+      handoffSeed: null,
+      handoffTokenHash: null,
+      handoffIssuedAt: null,
+      handoffExpiresAt: null,
+      handoffConsumedAt: null,
+      deviceIdHash: null,
+      appVersion: null,
+      connectionLeaseOwner: null,
+      connectionLeaseExpiresAt: null,
+      completedAt: null,
+      createdAt,
+      updatedAt: createdAt,
+      ...fields,
+    } satisfies Attempt);
+    await manager.insert(Attempt, attempt);
+    return attempt;
+  }
+
+  /**
+   * A newer handoff replaces the older ones (§6.3, extension rule of §4.1): every other
+   * `in_progress` attempt of the session whose token was never used becomes `cancelled`
+   * (no failure code, not counted toward the budget), which voids its token. No event:
+   * an unused handoff is not an outcome. Returns how many attempts were cancelled.
+   */
+  async cancelUnusedAttemptsIn(manager: EntityManager, session: Session, exceptAttemptId: string, now: Date): Promise<number> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(Attempt)
+      .set({ status: 'cancelled', failureCode: null, completedAt: now, updatedAt: now })
+      .where('session_id = :sessionId', { sessionId: session.id })
+      .andWhere('id <> :exceptAttemptId', { exceptAttemptId })
+      .andWhere("status = 'in_progress'")
+      .andWhere('handoff_consumed_at IS NULL')
+      .execute();
+    return result.affected ?? 0;
+  }
+
+  /** Moves a `created` session to `in_progress` (first consumed handoff, §3.8). */
+  async markInProgressIn(manager: EntityManager, session: Session, now: Date): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(Session)
+      .set({ status: 'in_progress', updatedAt: now })
+      .where('id = :id', { id: session.id })
+      .andWhere("status = 'created'")
+      .execute();
+    if (result.affected === 1) Object.assign(session, { status: 'in_progress', updatedAt: now });
+    return result.affected === 1;
+  }
+
+  /**
+   * The user's share selection was accepted (§6.10): the attempt and the session succeed,
+   * with `verification.attempt.succeeded` + `verification.session.succeeded`.
+   */
+  async succeedAttemptIn(
+    manager: EntityManager,
+    session: Session,
+    attempt: Attempt,
+    selection: { keys: string[]; claims: Record<string, unknown>; riskScore: number },
+    now: Date,
+  ): Promise<boolean> {
+    const attemptDone = await manager
+      .createQueryBuilder()
+      .update(Attempt)
+      .set({ status: 'succeeded', failureCode: null, riskScore: selection.riskScore, completedAt: now, updatedAt: now })
+      .where('id = :id', { id: attempt.id })
+      .andWhere("status = 'in_progress'")
+      .execute();
+    if (attemptDone.affected !== 1) return false;
+    const sessionDone = await manager
+      .createQueryBuilder()
+      .update(Session)
+      .set({ status: 'succeeded', failureCode: null, completedAt: now, updatedAt: now })
+      .where('id = :id', { id: session.id })
+      .andWhere('status IN (:...open)', { open: OPEN_SESSION_STATUSES })
+      .andWhere('expires_at > :now', { now: now.getTime() })
+      .execute();
+    if (sessionDone.affected !== 1) throw new Error('Session left the open statuses during a locked transition');
+    const data = { claims: selection.claims, selected_field_keys: selection.keys };
+    await this.events.record(manager, this.attemptEvent(session, attempt, 'verification.attempt.succeeded', data), now);
+    await this.events.record(manager, this.sessionEvent(session, 'verification.session.succeeded', data, attempt.id), now);
+    Object.assign(attempt, { status: 'succeeded', failureCode: null, riskScore: selection.riskScore, completedAt: now, updatedAt: now });
+    Object.assign(session, { status: 'succeeded', failureCode: null, completedAt: now, updatedAt: now });
+    return true;
+  }
+
+  /**
+   * An attempt failed a check (§4.4): the attempt fails with its code; below the budget
+   * the session goes back to `created`, at the budget it fails with the same code.
+   */
+  async failAttemptIn(
+    manager: EntityManager,
+    session: Session,
+    attempt: Attempt,
+    failure: { code: CheckFailureCode; riskScore: number },
+    now: Date,
+  ): Promise<FailOutcome | null> {
+    const attemptDone = await manager
+      .createQueryBuilder()
+      .update(Attempt)
+      .set({ status: 'failed', failureCode: failure.code, riskScore: failure.riskScore, completedAt: now, updatedAt: now })
+      .where('id = :id', { id: attempt.id })
+      .andWhere("status = 'in_progress'")
+      .execute();
+    if (attemptDone.affected !== 1) return null;
+    Object.assign(attempt, { status: 'failed', failureCode: failure.code, riskScore: failure.riskScore, completedAt: now, updatedAt: now });
+    const failedAttempts = await manager.count(Attempt, {
+      where: { sessionId: session.id, status: 'failed', failureCode: In([...CHECK_FAILURE_CODES]) },
+    });
+    await this.events.record(
+      manager,
+      this.attemptEvent(session, attempt, 'verification.attempt.failed', { failure_code: failure.code }),
+      now,
+    );
+    const exhausted = failedAttempts >= MAX_FAILED_ATTEMPTS;
+    const result = await manager
+      .createQueryBuilder()
+      .update(Session)
+      .set(
+        exhausted
+          ? { status: 'failed', failureCode: failure.code, completedAt: now, updatedAt: now }
+          : { status: 'created', updatedAt: now },
+      )
+      .where('id = :id', { id: session.id })
+      .andWhere('status IN (:...open)', { open: OPEN_SESSION_STATUSES })
+      .execute();
+    if (result.affected !== 1) throw new Error('Session left the open statuses during a locked transition');
+    if (exhausted) {
+      Object.assign(session, { status: 'failed', failureCode: failure.code, completedAt: now, updatedAt: now });
+      await this.events.record(
+        manager,
+        this.sessionEvent(session, 'verification.session.failed', { failure_code: failure.code, failed_attempts: failedAttempts }, attempt.id),
+        now,
+      );
+    } else {
+      Object.assign(session, { status: 'created', updatedAt: now });
+    }
+    return { session, attempt, failedAttempts };
+  }
+
+  /** Check failures that count toward the budget (§4.4). */
+  countFailedAttempts(manager: EntityManager, sessionId: string): Promise<number> {
+    return manager.count(Attempt, {
+      where: { sessionId, status: 'failed', failureCode: In([...CHECK_FAILURE_CODES]) },
+    });
+  }
+
+  private async failOpenAttempts(manager: EntityManager, sessionId: string, code: string, now: Date): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .update(Attempt)
+      .set({ status: 'failed', failureCode: code, completedAt: now, updatedAt: now })
+      .where('session_id = :sessionId', { sessionId })
+      .andWhere("status = 'in_progress'")
+      .execute();
+  }
+
+  private sessionEvent(
+    session: Session,
+    type: 'verification.session.succeeded' | 'verification.session.failed' | 'verification.session.expired' | 'verification.session.cancelled',
+    data: Record<string, unknown>,
+    attemptId?: string,
+  ) {
+    return {
+      type,
+      organizationId: session.organizationId,
+      livemode: session.livemode,
+      sessionId: session.id,
+      attemptId,
+      contractVersion: session.contractVersion,
+      data,
+    };
+  }
+
+  private attemptEvent(
+    session: Session,
+    attempt: Attempt,
+    type: 'verification.attempt.succeeded' | 'verification.attempt.failed',
+    data: Record<string, unknown>,
+  ) {
+    return { ...this.sessionEvent(session, type as never, data, attempt.id), type };
+  }
+
+}
