@@ -91,10 +91,12 @@ describe('Request bodies: nesting depth and cost (§1.1)', () => {
         expect(res.status).toBeLessThan(500);
         times.push((used.user + used.system) / 1000);
       }
-      costs[name] = times.sort((a, b) => a - b)[2];
+      // The fastest of 5: the process's CPU also counts garbage collection and other apps'
+      // timers, which can land in any one request; the body's own cost is in every one.
+      costs[name] = Math.min(...times);
     }
-    // CPU of this whole process (the client included) per request, median of 5: before the
-    // parser checked shape these were 200-400 ms; sending 100 KiB at all costs ~4 ms.
+    // CPU of this whole process (the client included) per request: before the parser checked
+    // shape these were 200-400 ms every time; sending 100 KiB at all costs ~4 ms.
     expect(Object.entries(costs).filter(([, ms]) => ms >= 30)).toEqual([]);
   });
 });
