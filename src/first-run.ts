@@ -1,7 +1,17 @@
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { ApiKeysService } from './auth/api-keys.service.js';
+import { ApiKey } from './auth/entities/api-key.entity.js';
 import type { AppSettings } from './config/app.config.js';
+import { DatabaseService } from './database/database.service.js';
+import { Organization } from './organizations/entities/organization.entity.js';
 import { OrganizationsService } from './organizations/organizations.service.js';
+
+/**
+ * The PostgreSQL advisory lock (transaction-scoped) under which a starting instance checks for
+ * an empty database and seeds it: instances booting together would otherwise each count zero
+ * organizations and each create a "Default". "frst" in ASCII.
+ */
+export const FIRST_RUN_LOCK_KEY = 0x66727374;
 
 /**
  * What a person starting the server needs next. On the first start (an empty database)
@@ -29,10 +39,23 @@ export async function announceStart(app: INestApplicationContext, settings: AppS
 }
 
 async function announceFirstRun(app: INestApplicationContext, settings: AppSettings): Promise<void> {
+  const db = app.get(DatabaseService);
+  const organizations = app.get(OrganizationsService);
   const apiKeys = app.get(ApiKeysService);
-  const org = await app.get(OrganizationsService).create('Default');
-  const live = await apiKeys.create({ organizationId: org.id, name: 'Default live key', livemode: true });
-  const test = await apiKeys.create({ organizationId: org.id, name: 'Default test key', livemode: false });
+  const seeded = await db.transaction(async (m) => {
+    // SQLite's write transactions begin IMMEDIATE and so are serialized already.
+    if (db.driver === 'postgres') await m.query('SELECT pg_advisory_xact_lock($1)', [FIRST_RUN_LOCK_KEY]);
+    if ((await m.count(Organization)) > 0) return null;
+    const org = organizations.build('Default');
+    const live = apiKeys.build({ organizationId: org.id, name: 'Default live key', livemode: true });
+    const test = apiKeys.build({ organizationId: org.id, name: 'Default test key', livemode: false });
+    await m.insert(Organization, org);
+    await m.insert(ApiKey, [live.apiKey, test.apiKey]);
+    return { live, test };
+  });
+  // Another instance seeded the database between our count and our lock: it printed the keys.
+  if (!seeded) return announceStart(app, settings);
+  const { live, test } = seeded;
   const base = settings.publicBaseUrl;
   process.stdout.write(
     [

@@ -1,7 +1,9 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { MIGRATIONS } from '../dist/src/database/migrations/index.js';
-import { TEST_ADMIN_TOKEN } from './helpers/app.js';
+import { loadSettings } from '../dist/src/config/app.config.js';
+import { announceStart } from '../dist/src/first-run.js';
+import { createTestApp, TEST_ADMIN_TOKEN } from './helpers/app.js';
 import { createTestDatabase, testDriver, type TestDatabase } from './helpers/database.js';
 import { freePort, spawnServer, startServer, tempDir, waitForHealthy, type ServerProcess } from './helpers/process.js';
 
@@ -67,6 +69,23 @@ describe('Start-up (§9.5)', () => {
     expect(await count(ws.db, 'SELECT COUNT(*) AS n FROM organizations')).toBe(0);
   });
 
+  it('first-run announcements racing on one empty database seed it once: one organization, two keys, one printout', async () => {
+    const t = await createTestApp();
+    cleanups.push(() => t.close());
+    const settings = loadSettings(t.env);
+    const printed: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array) => (printed.push(String(chunk)), true)) as typeof process.stdout.write;
+    try {
+      await Promise.all([0, 1, 2, 3].map(() => announceStart(t.app, settings)));
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(await count(t.db, 'SELECT COUNT(*) AS n FROM organizations')).toBe(1);
+    expect(await count(t.db, 'SELECT COUNT(*) AS n FROM api_keys')).toBe(2);
+    expect(printed.filter((line) => line.includes('First run: created'))).toHaveLength(1);
+  });
+
   (testDriver() === 'postgres' ? it : it.skip)(
     'three instances booting at once on one empty PostgreSQL database apply each migration once, and none logs an error or exits',
     async () => {
@@ -81,8 +100,10 @@ describe('Start-up (§9.5)', () => {
       }
       expect(await count(ws.db, 'SELECT COUNT(*) AS n FROM migrations')).toBe(MIGRATIONS.length);
       expect(await count(ws.db, 'SELECT COUNT(DISTINCT name) AS n FROM migrations')).toBe(MIGRATIONS.length);
-      // Exactly one of them made the first-run organization.
-      expect(await count(ws.db, 'SELECT COUNT(*) AS n FROM organizations')).toBeLessThanOrEqual(1);
+      // Exactly one of them made the first-run organization and printed its keys.
+      expect(await count(ws.db, 'SELECT COUNT(*) AS n FROM organizations')).toBe(1);
+      expect(await count(ws.db, 'SELECT COUNT(*) AS n FROM api_keys')).toBe(2);
+      expect(servers.filter((s) => /First run: created/.test(s.stdout()))).toHaveLength(1);
     },
     120_000,
   );

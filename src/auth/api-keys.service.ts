@@ -104,6 +104,13 @@ export class ApiKeysService {
 
   async create(input: CreateApiKeyInput): Promise<{ apiKey: ApiKey; key: string }> {
     await this.organizations.get(input.organizationId);
+    const created = this.build(input);
+    await this.db.transaction((m) => m.insert(ApiKey, created.apiKey));
+    return created;
+  }
+
+  /** A new key and its row, not yet stored: for callers that insert it inside their own transaction. */
+  build(input: CreateApiKeyInput): { apiKey: ApiKey; key: string } {
     const livemode = input.livemode ?? true;
     const key = newId.apiKey(livemode);
     const now = new Date();
@@ -121,7 +128,6 @@ export class ApiKeysService {
       createdAt: now,
       updatedAt: now,
     });
-    await this.db.transaction((m) => m.insert(ApiKey, apiKey));
     return { apiKey, key };
   }
 

@@ -13,10 +13,15 @@ export class OrganizationsService {
   constructor(private readonly db: DatabaseService) {}
 
   async create(name: string): Promise<Organization> {
-    const now = new Date();
-    const org = Object.assign(new Organization(), { id: randomUUID(), name: name.trim(), createdAt: now, updatedAt: now });
+    const org = this.build(name);
     await this.db.transaction((m) => m.insert(Organization, org));
     return org;
+  }
+
+  /** A new organization row, not yet stored: for callers that insert it inside their own transaction. */
+  build(name: string): Organization {
+    const now = new Date();
+    return Object.assign(new Organization(), { id: randomUUID(), name: name.trim(), createdAt: now, updatedAt: now });
   }
 
   async get(id: string): Promise<Organization> {
