@@ -55,7 +55,7 @@ describe('server logs (NODE_ENV=production)', () => {
     const secrets: string[] = [TEST_SERVER_SECRET, TEST_ADMIN_TOKEN];
     const org = await call(server, '/v1/admin/orgs', { method: 'POST', headers: ADMIN, body: JSON.stringify({ name: 'Logs Inc' }) });
     expect(org.status).toBe(200);
-    const keys = [];
+    const keys: string[] = [];
     for (const livemode of [true, false]) {
       const key = await call(server, '/v1/admin/api-keys', {
         method: 'POST',

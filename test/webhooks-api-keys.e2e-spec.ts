@@ -69,7 +69,7 @@ describe('Webhook encryption keys API (§5.8)', () => {
 
     it('keeps alg, use and kid when given and drops every other member', async () => {
       const endpointId = await newEndpoint();
-      const jwk = { ...publicJwk(), kid: 'my-kid', use: 'enc', alg: 'RSA-OAEP-256', ext: true, key_ops: ['encrypt'], x5t: 'abc' };
+      const jwk: Json = { ...publicJwk(), kid: 'my-kid', use: 'enc', alg: 'RSA-OAEP-256', ext: true, key_ops: ['encrypt'], x5t: 'abc' };
       const k = expectOk(await postKey(endpointId, keyBody({ jwk })));
       expect(k.jwk).toEqual({ kty: 'RSA', n: jwk.n, e: jwk.e, alg: 'RSA-OAEP-256', use: 'enc', kid: 'my-kid' });
       const listed = expectList(await listKeys(endpointId)).data[0];

@@ -6,6 +6,7 @@ import { appConfig } from '../dist/src/config/app.config.js';
 import { DatabaseService } from '../dist/src/database/database.service.js';
 import { WebhookDispatcher } from '../dist/src/webhooks/dispatcher.service.js';
 import { WebhookDelivery } from '../dist/src/webhooks/entities/webhook-delivery.entity.js';
+import { HostResolver } from '../dist/src/webhooks/host-resolver.js';
 import { bearer, createTestApp, type CreatedKey, type TestApp } from './helpers/app.js';
 import { createSession, drive, runPool } from './helpers/lifecycle.js';
 import {
@@ -48,7 +49,7 @@ describe('Webhook delivery under faults (§5.13)', () => {
 
   /** Another dispatcher on the same database and clock, with its own lease owner id: a second instance. */
   const anotherDispatcher = (): WebhookDispatcher =>
-    new WebhookDispatcher(t.app.get(DatabaseService), clockOf(t), t.app.get(appConfig.KEY));
+    new WebhookDispatcher(t.app.get(DatabaseService), clockOf(t), t.app.get(appConfig.KEY), t.app.get(HostResolver));
 
   /** Runs `work` while `t`'s dispatcher ignores nudges, so deliveries stay queued for someone else. */
   async function withoutNudges<T>(work: () => Promise<T>): Promise<T> {
