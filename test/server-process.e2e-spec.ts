@@ -1,13 +1,11 @@
-import Database from 'better-sqlite3';
 import { createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { connect, type AddressInfo, type Socket } from 'node:net';
-import pg from 'pg';
 import { DatabaseService } from '../dist/src/database/database.service.js';
 import { MIGRATIONS } from '../dist/src/database/migrations/index.js';
 import { createTestApp, TEST_ADMIN_TOKEN, TEST_SERVER_SECRET } from './helpers/app.js';
-import { createTestDatabase, testDriver, type TestDatabase } from './helpers/database.js';
-import { freePort, runUntilExit, startServer, tempDir, type ServerProcess } from './helpers/process.js';
+import { queryDatabase, testDriver } from './helpers/database.js';
+import { freePort, processFixtures, runUntilExit, startServer, tempDir, type ServerProcess } from './helpers/process.js';
 
 const ADMIN = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'Content-Type': 'application/json' };
 const SESSIONS_ROUTES_BUILT = existsSync(new URL('../dist/src/sessions/sessions.controller.js', import.meta.url));
@@ -41,43 +39,10 @@ async function listAllOrgs(server: ServerProcess): Promise<Array<{ id: string; n
   return all;
 }
 
-/** Runs one query straight against the database the server uses. */
-async function queryDatabase<T>(db: TestDatabase, sql: string): Promise<T[]> {
-  if (db.driver === 'postgres') {
-    const client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    try {
-      return (await client.query(sql)).rows as T[];
-    } finally {
-      await client.end();
-    }
-  }
-  const conn = new Database(db.url, { readonly: true });
-  try {
-    return conn.prepare(sql).all() as T[];
-  } finally {
-    conn.close();
-  }
-}
-
 describe('the real server process (node dist/src/main.js)', () => {
-  const cleanups: Array<() => Promise<void> | void> = [];
-  afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup();
-  });
-
-  /** A fresh database and working directory, cleaned up after the file. */
-  async function workspace() {
-    const dir = tempDir();
-    const db = await createTestDatabase();
-    cleanups.push(() => dir.cleanup(), () => db.drop());
-    return { cwd: dir.path, db };
-  }
-  /** Registers a server to be killed if a test leaves it running. */
-  function track(server: ServerProcess): ServerProcess {
-    cleanups.unshift(async () => void (await server.stop('SIGKILL')));
-    return server;
-  }
+  const fixtures = processFixtures();
+  afterAll(() => fixtures.release());
+  const { workspace, track } = fixtures;
 
   describe('first run', () => {
     let ws: Awaited<ReturnType<typeof workspace>>;
@@ -173,7 +138,7 @@ describe('the real server process (node dist/src/main.js)', () => {
     type Result = Awaited<ReturnType<typeof runUntilExit>>;
     const run = async (env: Record<string, string | undefined>): Promise<Result> => {
       const dir = tempDir();
-      cleanups.push(() => dir.cleanup());
+      fixtures.defer(() => dir.cleanup());
       return runUntilExit({ cwd: dir.path, port: await freePort(), databaseUrl: `${dir.path}/db.sqlite`, env });
     };
     let results: Record<'port' | 'secret' | 'adminToken' | 'production', Promise<Result>>;

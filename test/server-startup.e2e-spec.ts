@@ -1,48 +1,17 @@
-import Database from 'better-sqlite3';
-import pg from 'pg';
 import { MIGRATIONS } from '../dist/src/database/migrations/index.js';
 import { loadSettings } from '../dist/src/config/app.config.js';
 import { announceStart } from '../dist/src/first-run.js';
 import { createTestApp, TEST_ADMIN_TOKEN } from './helpers/app.js';
-import { createTestDatabase, testDriver, type TestDatabase } from './helpers/database.js';
-import { freePort, spawnServer, startServer, tempDir, waitForHealthy, type ServerProcess } from './helpers/process.js';
+import { countRows, testDriver } from './helpers/database.js';
+import { freePort, processFixtures, spawnServer, startServer, waitForHealthy } from './helpers/process.js';
 
 const ADMIN = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 
-async function count(db: TestDatabase, sql: string): Promise<number> {
-  if (db.driver === 'postgres') {
-    const client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    try {
-      return Number((await client.query(sql)).rows[0].n);
-    } finally {
-      await client.end();
-    }
-  }
-  const conn = new Database(db.url, { readonly: true });
-  try {
-    return Number((conn.prepare(sql).get() as { n: number }).n);
-  } finally {
-    conn.close();
-  }
-}
-
 /** §9.5: start-up in production, and several instances booting at once on PostgreSQL. */
 describe('Start-up (§9.5)', () => {
-  const cleanups: Array<() => Promise<unknown> | unknown> = [];
-  afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup();
-  });
-  async function workspace() {
-    const dir = tempDir();
-    const db = await createTestDatabase();
-    cleanups.push(() => dir.cleanup(), () => db.drop());
-    return { cwd: dir.path, db };
-  }
-  const track = (server: ServerProcess) => {
-    cleanups.push(() => server.stop('SIGKILL'));
-    return server;
-  };
+  const fixtures = processFixtures();
+  afterAll(() => fixtures.release());
+  const { workspace, track } = fixtures;
 
   it('a first production start creates no organization, prints no key, and says how to create them', async () => {
     const ws = await workspace();
@@ -61,17 +30,17 @@ describe('Start-up (§9.5)', () => {
     expect(output).toMatch(/api-keys create --org/);
     const res = await fetch(`${server.url}/v1/admin/orgs`, { headers: ADMIN });
     expect(((await res.json()) as { data: unknown[] }).data).toEqual([]);
-    expect(await count(ws.db, 'SELECT COUNT(*) AS n FROM api_keys')).toBe(0);
+    expect(await countRows(ws.db, 'SELECT COUNT(*) AS n FROM api_keys')).toBe(0);
     // A restart still creates nothing.
     await server.stop();
     const again = track(await startServer({ cwd: ws.cwd, port: await freePort(), databaseUrl: ws.db.url, env: { NODE_ENV: 'production' } }));
     await again.waitForStdout(/orgs create/);
-    expect(await count(ws.db, 'SELECT COUNT(*) AS n FROM organizations')).toBe(0);
+    expect(await countRows(ws.db, 'SELECT COUNT(*) AS n FROM organizations')).toBe(0);
   });
 
   it('first-run announcements racing on one empty database seed it once: one organization, two keys, one printout', async () => {
     const t = await createTestApp();
-    cleanups.push(() => t.close());
+    fixtures.defer(() => t.close());
     const settings = loadSettings(t.env);
     const printed: string[] = [];
     const write = process.stdout.write.bind(process.stdout);
@@ -81,8 +50,8 @@ describe('Start-up (§9.5)', () => {
     } finally {
       process.stdout.write = write;
     }
-    expect(await count(t.db, 'SELECT COUNT(*) AS n FROM organizations')).toBe(1);
-    expect(await count(t.db, 'SELECT COUNT(*) AS n FROM api_keys')).toBe(2);
+    expect(await countRows(t.db, 'SELECT COUNT(*) AS n FROM organizations')).toBe(1);
+    expect(await countRows(t.db, 'SELECT COUNT(*) AS n FROM api_keys')).toBe(2);
     expect(printed.filter((line) => line.includes('First run: created'))).toHaveLength(1);
   });
 
@@ -98,11 +67,11 @@ describe('Start-up (§9.5)', () => {
         expect(server.stderr()).toBe('');
         expect(server.stdout()).not.toMatch(/ERROR|Unable to connect|QueryFailedError|already exists/);
       }
-      expect(await count(ws.db, 'SELECT COUNT(*) AS n FROM migrations')).toBe(MIGRATIONS.length);
-      expect(await count(ws.db, 'SELECT COUNT(DISTINCT name) AS n FROM migrations')).toBe(MIGRATIONS.length);
+      expect(await countRows(ws.db, 'SELECT COUNT(*) AS n FROM migrations')).toBe(MIGRATIONS.length);
+      expect(await countRows(ws.db, 'SELECT COUNT(DISTINCT name) AS n FROM migrations')).toBe(MIGRATIONS.length);
       // Exactly one of them made the first-run organization and printed its keys.
-      expect(await count(ws.db, 'SELECT COUNT(*) AS n FROM organizations')).toBe(1);
-      expect(await count(ws.db, 'SELECT COUNT(*) AS n FROM api_keys')).toBe(2);
+      expect(await countRows(ws.db, 'SELECT COUNT(*) AS n FROM organizations')).toBe(1);
+      expect(await countRows(ws.db, 'SELECT COUNT(*) AS n FROM api_keys')).toBe(2);
       expect(servers.filter((s) => /First run: created/.test(s.stdout()))).toHaveLength(1);
     },
     120_000,

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,4 +45,29 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     driver: 'sqlite',
     drop: async () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** Runs one query straight against a test database (SQLite read-only), outside any app. */
+export async function queryDatabase<T>(db: TestDatabase, sql: string): Promise<T[]> {
+  if (db.driver === 'postgres') {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      return (await client.query(sql)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+  const conn = new Database(db.url, { readonly: true });
+  try {
+    return conn.prepare(sql).all() as T[];
+  } finally {
+    conn.close();
+  }
+}
+
+/** The number in the `n` column of a one-row query such as `SELECT COUNT(*) AS n FROM …`. */
+export async function countRows(db: TestDatabase, sql: string): Promise<number> {
+  const [row] = await queryDatabase<{ n: number | string }>(db, sql);
+  return Number(row.n);
 }

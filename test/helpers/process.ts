@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TEST_ADMIN_TOKEN, TEST_SERVER_SECRET } from './app.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
 
 /** The built server entry point, as `npm start` runs it. */
 export const MAIN_JS = fileURLToPath(new URL('../../dist/src/main.js', import.meta.url));
@@ -174,4 +175,36 @@ export async function runUntilExit(options: SpawnOptions, timeoutMs = 15_000): P
   const exit = await server.exited;
   clearTimeout(timer);
   return { ...exit, stdout: server.stdout(), stderr: server.stderr() };
+}
+
+/**
+ * Working directories, databases and server processes for one spec file, all released by
+ * `release()` (call it in `afterAll`): servers are killed first, then their folders and
+ * databases removed.
+ */
+export function processFixtures() {
+  const servers: ServerProcess[] = [];
+  const cleanups: Array<() => Promise<unknown> | unknown> = [];
+  return {
+    /** A fresh database and working directory. */
+    async workspace(): Promise<{ cwd: string; db: TestDatabase }> {
+      const dir = tempDir();
+      const db = await createTestDatabase();
+      cleanups.push(() => dir.cleanup(), () => db.drop());
+      return { cwd: dir.path, db };
+    },
+    /** Registers a server to be killed if a test leaves it running. */
+    track(server: ServerProcess): ServerProcess {
+      servers.push(server);
+      return server;
+    },
+    /** Registers any other cleanup; they run last first. */
+    defer(cleanup: () => Promise<unknown> | unknown): void {
+      cleanups.push(cleanup);
+    },
+    async release(): Promise<void> {
+      await Promise.all(servers.map((server) => server.stop('SIGKILL')));
+      for (const cleanup of cleanups.reverse()) await cleanup();
+    },
+  };
 }
