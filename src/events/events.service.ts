@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { EntityInsertWriter } from '../common/entity-insert.js';
 import { newId } from '../common/ids.js';
+import { DatabaseService } from '../database/database.service.js';
 import { Event, type EventSummary, type EventType, type TriggerType } from './entities/event.entity.js';
 
 export interface NewEvent {
@@ -27,6 +29,11 @@ export type OutboxListener = (manager: EntityManager, event: Event, payload: Eve
 @Injectable()
 export class EventsService {
   private readonly listeners: OutboxListener[] = [];
+  private readonly eventInsert: EntityInsertWriter<Event>;
+
+  constructor(db: DatabaseService) {
+    this.eventInsert = new EntityInsertWriter(db.dataSource, Event);
+  }
 
   onRecorded(listener: OutboxListener): void {
     this.listeners.push(listener);
@@ -48,7 +55,7 @@ export class EventsService {
       summary: withoutClaims(input.data),
       createdAt: now,
     });
-    await manager.insert(Event, event);
+    await this.eventInsert.insert(manager, event);
     const payload: EventPayload = {
       type: input.type,
       data: input.data,

@@ -64,9 +64,7 @@ export class TestHelpersService {
 
   expire(principal: Principal, id: string): Promise<SessionResponse> {
     return this.onOpenSession(principal, id, async (m, session, now) => {
-      await m.update(Session, { id: session.id }, { expiresAt: now });
-      session.expiresAt = now;
-      await this.lifecycle.expireIfOverdueIn(m, session, now);
+      await this.lifecycle.expireNowIn(m, session, now);
     });
   }
 

@@ -1,7 +1,10 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { JWK } from 'jose';
 import type { EntityManager } from 'typeorm';
+import { EntityInsertWriter } from '../common/entity-insert.js';
+import { EntityReader } from '../common/entity-reader.js';
 import { newId } from '../common/ids.js';
+import { DatabaseService } from '../database/database.service.js';
 import type { Event } from '../events/entities/event.entity.js';
 import { EventsService, type EventPayload } from '../events/events.service.js';
 import { WebhookDispatcher } from './dispatcher.service.js';
@@ -19,32 +22,43 @@ import { JweEncrypter } from './jwe.js';
 @Injectable()
 export class WebhookOutbox implements OnModuleInit {
   private readonly logger = new Logger(WebhookOutbox.name);
+  // Every event runs these in the transaction of a state change: written once, not per event.
+  private readonly endpointRows: EntityReader<WebhookEndpoint>;
+  private readonly keyRows: EntityReader<WebhookEncryptionKey>;
+  private readonly deliveryInsert: EntityInsertWriter<WebhookDelivery>;
 
   constructor(
+    db: DatabaseService,
     private readonly events: EventsService,
     private readonly dispatcher: WebhookDispatcher,
     @Inject(JweEncrypter) private readonly jwe: JweEncrypter,
-  ) {}
+  ) {
+    this.endpointRows = new EntityReader(db.dataSource, WebhookEndpoint);
+    this.keyRows = new EntityReader(db.dataSource, WebhookEncryptionKey);
+    this.deliveryInsert = new EntityInsertWriter(db.dataSource, WebhookDelivery);
+  }
 
   onModuleInit(): void {
     this.events.onRecorded((manager, event, payload) => this.fanOut(manager, event, payload));
   }
 
   async fanOut(manager: EntityManager, event: Event, payload: EventPayload): Promise<void> {
-    const endpoints = await manager.find(WebhookEndpoint, {
-      where: { organizationId: event.organizationId, livemode: event.livemode, enabled: true },
-      order: { createdAt: 'ASC', id: 'ASC' },
-    });
+    const endpoints = await this.endpointRows.select(
+      manager,
+      'WHERE organization_id = ? AND livemode = ? AND enabled = ? ORDER BY created_at ASC, id ASC',
+      [event.organizationId, this.endpointRows.value('livemode', event.livemode), this.endpointRows.value('enabled', true)],
+    );
     const subscribed = endpoints.filter((e) => e.subscribedEventTypes.includes(event.type));
     if (subscribed.length === 0) return;
     const plaintext = JSON.stringify(payload);
     const now = event.createdAt;
     const deliveries: WebhookDelivery[] = [];
     for (const endpoint of subscribed) {
-      const key = await manager.findOne(WebhookEncryptionKey, {
-        where: { endpointId: endpoint.id, isActive: true },
-        order: { createdAt: 'DESC', id: 'DESC' },
-      });
+      const [key] = await this.keyRows.select(
+        manager,
+        'WHERE endpoint_id = ? AND is_active = ? ORDER BY created_at DESC, id DESC LIMIT 1',
+        [endpoint.id, this.keyRows.value('isActive', true)],
+      );
       const delivery = Object.assign(new WebhookDelivery(), {
         id: newId.delivery(),
         eventId: event.id,
@@ -77,7 +91,7 @@ export class WebhookOutbox implements OnModuleInit {
       }
       deliveries.push(delivery);
     }
-    await manager.insert(WebhookDelivery, deliveries);
+    for (const delivery of deliveries) await this.deliveryInsert.insert(manager, delivery);
     if (deliveries.some((d) => d.status === 'pending')) this.dispatcher.nudgeAfterCommit(manager);
   }
 

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { In, type EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock.js';
+import { EntityInsertWriter } from '../../common/entity-insert.js';
 import { EntityReader } from '../../common/entity-reader.js';
+import { EntityUpdate, placeholders } from '../../common/entity-update.js';
 import { newId } from '../../common/ids.js';
 import { DatabaseService } from '../../database/database.service.js';
 import { EventsService } from '../../events/events.service.js';
@@ -16,6 +18,45 @@ import {
 } from './failure-codes.js';
 
 export const isOpen = (session: Pick<Session, 'status'>): boolean => OPEN_SESSION_STATUSES.includes(session.status);
+
+const OPEN = OPEN_SESSION_STATUSES.map(() => '?').join(', ');
+const COUNTED_FAILURES = CHECK_FAILURE_CODES.map(() => '?').join(', ');
+
+/**
+ * The state machine's statements, each written once: TypeORM's builders wrote them anew
+ * per call and, on SQLite, put every timestamp into the SQL text, so each transition also
+ * prepared new statements (most of the CPU of a cancel under load).
+ */
+function lifecycleStatements(dataSource: DataSource) {
+  const sessionEnd = ['status', 'failureCode', 'completedAt', 'updatedAt'] as const;
+  const attemptEnd = ['status', 'failureCode', 'riskScore', 'completedAt', 'updatedAt'] as const;
+  return {
+    sessionRows: new EntityReader(dataSource, Session),
+    attemptInsert: new EntityInsertWriter(dataSource, Attempt),
+    /** Ends an open session that is overdue (expire). */
+    endOverdue: new EntityUpdate(dataSource, Session, sessionEnd, `id = ? AND status IN (${OPEN}) AND expires_at <= ?`),
+    /** Ends an open session whatever its expiry (cancel; a failure at the budget). */
+    endOpen: new EntityUpdate(dataSource, Session, sessionEnd, `id = ? AND status IN (${OPEN})`),
+    /** Ends an open session that has not expired (success). */
+    endOpenInTime: new EntityUpdate(dataSource, Session, sessionEnd, `id = ? AND status IN (${OPEN}) AND expires_at > ?`),
+    reopen: new EntityUpdate(dataSource, Session, ['status', 'updatedAt'], `id = ? AND status IN (${OPEN})`),
+    start: new EntityUpdate(dataSource, Session, ['status', 'updatedAt'], "id = ? AND status = 'created'"),
+    setExpiry: new EntityUpdate(dataSource, Session, ['expiresAt'], 'id = ?'),
+    endAttempt: new EntityUpdate(dataSource, Attempt, attemptEnd, "id = ? AND status = 'in_progress'"),
+    endOpenAttempts: new EntityUpdate(dataSource, Attempt, sessionEnd, "session_id = ? AND status = 'in_progress'"),
+    cancelUnusedAttempts: new EntityUpdate(
+      dataSource,
+      Attempt,
+      sessionEnd,
+      "session_id = ? AND id <> ? AND status = 'in_progress' AND handoff_consumed_at IS NULL",
+    ),
+    lastAttemptAt: placeholders(dataSource, 'SELECT MAX(created_at) AS last FROM attempts WHERE session_id = ?'),
+    countedFailures: placeholders(
+      dataSource,
+      `SELECT COUNT(*) AS n FROM attempts WHERE session_id = ? AND status = 'failed' AND failure_code IN (${COUNTED_FAILURES})`,
+    ),
+  };
+}
 
 export interface FailOutcome {
   session: Session;
@@ -34,21 +75,22 @@ export interface FailOutcome {
  */
 @Injectable()
 export class SessionLifecycleService {
-  private readonly sessionRows: EntityReader<Session>;
+  private readonly sql: ReturnType<typeof lifecycleStatements>;
+  private readonly lockTail: string;
 
   constructor(
     private readonly db: DatabaseService,
     private readonly events: EventsService,
     private readonly clock: Clock,
   ) {
-    this.sessionRows = new EntityReader(db.dataSource, Session);
+    this.sql = lifecycleStatements(db.dataSource);
+    this.lockTail = db.driver === 'postgres' ? 'WHERE id = ? FOR UPDATE' : 'WHERE id = ?';
   }
 
   /** Loads a session for update: row-locked on PostgreSQL until the transaction ends. */
   async lockSession(manager: EntityManager, sessionId: string): Promise<Session | null> {
-    const qb = manager.createQueryBuilder(Session, 's').where('s.id = :id', { id: sessionId });
-    if (this.db.driver === 'postgres') qb.setLock('pessimistic_write');
-    return qb.getOne();
+    const [session] = await this.sql.sessionRows.select(manager, this.lockTail, [sessionId]);
+    return session ?? null;
   }
 
   /** Expires the session if `expires_at` has passed (§3.7); returns its current state. */
@@ -60,16 +102,15 @@ export class SessionLifecycleService {
   /** True when this call expired the session; `session` is updated in place either way. */
   private async tryExpireIn(manager: EntityManager, session: Session, now: Date): Promise<boolean> {
     if (!isOpen(session) || session.expiresAt.getTime() > now.getTime()) return false;
-    const result = await manager
-      .createQueryBuilder()
-      .update(Session)
-      .set({ status: 'expired', failureCode: SESSION_EXPIRED, completedAt: session.expiresAt, updatedAt: now })
-      .where('id = :id', { id: session.id })
-      .andWhere('status IN (:...open)', { open: OPEN_SESSION_STATUSES })
-      .andWhere('expires_at <= :now', { now: now.getTime() })
-      .execute();
-    if (result.affected !== 1) {
-      Object.assign(session, await manager.findOneByOrFail(Session, { id: session.id }));
+    const changed = await this.sql.endOverdue.run(
+      manager,
+      { status: 'expired', failureCode: SESSION_EXPIRED, completedAt: session.expiresAt, updatedAt: now },
+      [session.id, ...OPEN_SESSION_STATUSES, now.getTime()],
+    );
+    if (changed !== 1) {
+      const current = await this.sql.sessionRows.findById(manager, session.id);
+      if (!current) throw new Error(`Session ${session.id} disappeared during a transition`);
+      Object.assign(session, current);
       return false;
     }
     await this.failOpenAttempts(manager, session.id, SESSION_EXPIRED, now);
@@ -81,6 +122,13 @@ export class SessionLifecycleService {
       updatedAt: now,
     } satisfies Partial<Session>);
     return true;
+  }
+
+  /** Moves an open session's expiry to `now` and expires it (the test helper of §7.3). */
+  async expireNowIn(manager: EntityManager, session: Session, now: Date): Promise<Session> {
+    await this.sql.setExpiry.run(manager, { expiresAt: now }, [session.id]);
+    session.expiresAt = now;
+    return this.expireIfOverdueIn(manager, session, now);
   }
 
   /** Lazy expiry for one session, in its own transaction. */
@@ -103,13 +151,13 @@ export class SessionLifecycleService {
       // Every list asks first (lazy expiry), so the query is written once, not built per call.
       const open = OPEN_SESSION_STATUSES.map(() => '?').join(', ');
       const rows = await this.db.read((m) =>
-        this.sessionRows.select(
+        this.sql.sessionRows.select(
           m,
           `WHERE status IN (${open}) AND expires_at <= ?${scope ? ' AND organization_id = ? AND livemode = ?' : ''} ORDER BY expires_at ASC LIMIT ?`,
           [
             ...OPEN_SESSION_STATUSES,
             now.getTime(),
-            ...(scope ? [scope.organizationId, this.sessionRows.value('livemode', scope.livemode)] : []),
+            ...(scope ? [scope.organizationId, this.sql.sessionRows.value('livemode', scope.livemode)] : []),
             batchSize,
           ],
         ),
@@ -132,14 +180,12 @@ export class SessionLifecycleService {
   async cancelIn(manager: EntityManager, session: Session, now: Date): Promise<boolean> {
     const current = await this.expireIfOverdueIn(manager, session, now);
     if (!isOpen(current)) return false;
-    const result = await manager
-      .createQueryBuilder()
-      .update(Session)
-      .set({ status: 'cancelled', failureCode: SESSION_CANCELLED, completedAt: now, updatedAt: now })
-      .where('id = :id', { id: session.id })
-      .andWhere('status IN (:...open)', { open: OPEN_SESSION_STATUSES })
-      .execute();
-    if (result.affected !== 1) return false;
+    const changed = await this.sql.endOpen.run(
+      manager,
+      { status: 'cancelled', failureCode: SESSION_CANCELLED, completedAt: now, updatedAt: now },
+      [session.id, ...OPEN_SESSION_STATUSES],
+    );
+    if (changed !== 1) return false;
     await this.failOpenAttempts(manager, session.id, SESSION_CANCELLED, now);
     await this.events.record(manager, this.sessionEvent(session, 'verification.session.cancelled', {}), now);
     Object.assign(session, { status: 'cancelled', failureCode: SESSION_CANCELLED, completedAt: now, updatedAt: now });
@@ -151,11 +197,7 @@ export class SessionLifecycleService {
     if (!isOpen(session)) throw new Error(`startAttempt on a ${session.status} session`);
     // Attempts are listed oldest first by created_at; keep it strictly increasing within a
     // session so two attempts started in the same millisecond still list in order.
-    const last = await manager
-      .createQueryBuilder(Attempt, 'a')
-      .select('MAX(a.created_at)', 'last')
-      .where('a.session_id = :id', { id: session.id })
-      .getRawOne<{ last: string | number | null }>();
+    const [last] = (await manager.query(this.sql.lastAttemptAt, [session.id])) as Array<{ last: string | number | null }>;
     const createdAt = last?.last != null && Number(last.last) >= now.getTime() ? new Date(Number(last.last) + 1) : now;
     const attempt = Object.assign(new Attempt(), {
       id: newId.attempt(),
@@ -181,7 +223,7 @@ export class SessionLifecycleService {
       updatedAt: createdAt,
       ...fields,
     } satisfies Attempt);
-    await manager.insert(Attempt, attempt);
+    await this.sql.attemptInsert.insert(manager, attempt);
     return attempt;
   }
 
@@ -192,29 +234,18 @@ export class SessionLifecycleService {
    * an unused handoff is not an outcome. Returns how many attempts were cancelled.
    */
   async cancelUnusedAttemptsIn(manager: EntityManager, session: Session, exceptAttemptId: string, now: Date): Promise<number> {
-    const result = await manager
-      .createQueryBuilder()
-      .update(Attempt)
-      .set({ status: 'cancelled', failureCode: null, completedAt: now, updatedAt: now })
-      .where('session_id = :sessionId', { sessionId: session.id })
-      .andWhere('id <> :exceptAttemptId', { exceptAttemptId })
-      .andWhere("status = 'in_progress'")
-      .andWhere('handoff_consumed_at IS NULL')
-      .execute();
-    return result.affected ?? 0;
+    return this.sql.cancelUnusedAttempts.run(
+      manager,
+      { status: 'cancelled', failureCode: null, completedAt: now, updatedAt: now },
+      [session.id, exceptAttemptId],
+    );
   }
 
   /** Moves a `created` session to `in_progress` (first consumed handoff, §3.8). */
   async markInProgressIn(manager: EntityManager, session: Session, now: Date): Promise<boolean> {
-    const result = await manager
-      .createQueryBuilder()
-      .update(Session)
-      .set({ status: 'in_progress', updatedAt: now })
-      .where('id = :id', { id: session.id })
-      .andWhere("status = 'created'")
-      .execute();
-    if (result.affected === 1) Object.assign(session, { status: 'in_progress', updatedAt: now });
-    return result.affected === 1;
+    const changed = await this.sql.start.run(manager, { status: 'in_progress', updatedAt: now }, [session.id]);
+    if (changed === 1) Object.assign(session, { status: 'in_progress', updatedAt: now });
+    return changed === 1;
   }
 
   /**
@@ -228,23 +259,18 @@ export class SessionLifecycleService {
     selection: { keys: string[]; claims: Record<string, unknown>; riskScore: number },
     now: Date,
   ): Promise<boolean> {
-    const attemptDone = await manager
-      .createQueryBuilder()
-      .update(Attempt)
-      .set({ status: 'succeeded', failureCode: null, riskScore: selection.riskScore, completedAt: now, updatedAt: now })
-      .where('id = :id', { id: attempt.id })
-      .andWhere("status = 'in_progress'")
-      .execute();
-    if (attemptDone.affected !== 1) return false;
-    const sessionDone = await manager
-      .createQueryBuilder()
-      .update(Session)
-      .set({ status: 'succeeded', failureCode: null, completedAt: now, updatedAt: now })
-      .where('id = :id', { id: session.id })
-      .andWhere('status IN (:...open)', { open: OPEN_SESSION_STATUSES })
-      .andWhere('expires_at > :now', { now: now.getTime() })
-      .execute();
-    if (sessionDone.affected !== 1) throw new Error('Session left the open statuses during a locked transition');
+    const attemptDone = await this.sql.endAttempt.run(
+      manager,
+      { status: 'succeeded', failureCode: null, riskScore: selection.riskScore, completedAt: now, updatedAt: now },
+      [attempt.id],
+    );
+    if (attemptDone !== 1) return false;
+    const sessionDone = await this.sql.endOpenInTime.run(
+      manager,
+      { status: 'succeeded', failureCode: null, completedAt: now, updatedAt: now },
+      [session.id, ...OPEN_SESSION_STATUSES, now.getTime()],
+    );
+    if (sessionDone !== 1) throw new Error('Session left the open statuses during a locked transition');
     const data = { claims: selection.claims, selected_field_keys: selection.keys };
     await this.events.record(manager, this.attemptEvent(session, attempt, 'verification.attempt.succeeded', data), now);
     await this.events.record(manager, this.sessionEvent(session, 'verification.session.succeeded', data, attempt.id), now);
@@ -264,36 +290,28 @@ export class SessionLifecycleService {
     failure: { code: CheckFailureCode; riskScore: number },
     now: Date,
   ): Promise<FailOutcome | null> {
-    const attemptDone = await manager
-      .createQueryBuilder()
-      .update(Attempt)
-      .set({ status: 'failed', failureCode: failure.code, riskScore: failure.riskScore, completedAt: now, updatedAt: now })
-      .where('id = :id', { id: attempt.id })
-      .andWhere("status = 'in_progress'")
-      .execute();
-    if (attemptDone.affected !== 1) return null;
+    const attemptDone = await this.sql.endAttempt.run(
+      manager,
+      { status: 'failed', failureCode: failure.code, riskScore: failure.riskScore, completedAt: now, updatedAt: now },
+      [attempt.id],
+    );
+    if (attemptDone !== 1) return null;
     Object.assign(attempt, { status: 'failed', failureCode: failure.code, riskScore: failure.riskScore, completedAt: now, updatedAt: now });
-    const failedAttempts = await manager.count(Attempt, {
-      where: { sessionId: session.id, status: 'failed', failureCode: In([...CHECK_FAILURE_CODES]) },
-    });
+    const failedAttempts = await this.countFailedAttempts(manager, session.id);
     await this.events.record(
       manager,
       this.attemptEvent(session, attempt, 'verification.attempt.failed', { failure_code: failure.code }),
       now,
     );
     const exhausted = failedAttempts >= MAX_FAILED_ATTEMPTS;
-    const result = await manager
-      .createQueryBuilder()
-      .update(Session)
-      .set(
-        exhausted
-          ? { status: 'failed', failureCode: failure.code, completedAt: now, updatedAt: now }
-          : { status: 'created', updatedAt: now },
-      )
-      .where('id = :id', { id: session.id })
-      .andWhere('status IN (:...open)', { open: OPEN_SESSION_STATUSES })
-      .execute();
-    if (result.affected !== 1) throw new Error('Session left the open statuses during a locked transition');
+    const changed = exhausted
+      ? await this.sql.endOpen.run(
+          manager,
+          { status: 'failed', failureCode: failure.code, completedAt: now, updatedAt: now },
+          [session.id, ...OPEN_SESSION_STATUSES],
+        )
+      : await this.sql.reopen.run(manager, { status: 'created', updatedAt: now }, [session.id, ...OPEN_SESSION_STATUSES]);
+    if (changed !== 1) throw new Error('Session left the open statuses during a locked transition');
     if (exhausted) {
       Object.assign(session, { status: 'failed', failureCode: failure.code, completedAt: now, updatedAt: now });
       await this.events.record(
@@ -308,20 +326,13 @@ export class SessionLifecycleService {
   }
 
   /** Check failures that count toward the budget (§4.4). */
-  countFailedAttempts(manager: EntityManager, sessionId: string): Promise<number> {
-    return manager.count(Attempt, {
-      where: { sessionId, status: 'failed', failureCode: In([...CHECK_FAILURE_CODES]) },
-    });
+  async countFailedAttempts(manager: EntityManager, sessionId: string): Promise<number> {
+    const [row] = (await manager.query(this.sql.countedFailures, [sessionId, ...CHECK_FAILURE_CODES])) as Array<{ n: number | string }>;
+    return Number(row.n);
   }
 
   private async failOpenAttempts(manager: EntityManager, sessionId: string, code: string, now: Date): Promise<void> {
-    await manager
-      .createQueryBuilder()
-      .update(Attempt)
-      .set({ status: 'failed', failureCode: code, completedAt: now, updatedAt: now })
-      .where('session_id = :sessionId', { sessionId })
-      .andWhere("status = 'in_progress'")
-      .execute();
+    await this.sql.endOpenAttempts.run(manager, { status: 'failed', failureCode: code, completedAt: now, updatedAt: now }, [sessionId]);
   }
 
   private sessionEvent(
