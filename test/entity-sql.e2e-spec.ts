@@ -1,5 +1,6 @@
 import { EntityReader } from '../dist/src/common/entity-reader.js';
 import { EntityInsertWriter } from '../dist/src/common/entity-insert.js';
+import { EntityUpdate } from '../dist/src/common/entity-update.js';
 import { DatabaseService } from '../dist/src/database/database.service.js';
 import { Session } from '../dist/src/sessions/entities/session.entity.js';
 import { bearer, createTestApp, type TestApp } from './helpers/app.js';
@@ -118,5 +119,57 @@ describe('EntityInsertWriter', () => {
     expect(await stored(viaWriter)).toEqual(await stored(viaTypeorm));
     const read = await db.dataSource.manager.findOneByOrFail(Session, { id: viaWriter });
     expect(read).toEqual(sessionRow(viaWriter, orgId, overrides));
+  });
+});
+
+/** The compiled conditional update must store what TypeORM's update stores, and count rows the same. */
+describe('EntityUpdate', () => {
+  let t: TestApp;
+  let db: DatabaseService;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    db = t.app.get(DatabaseService);
+  });
+  afterAll(async () => t.close());
+
+  const stored = async (id: string) => {
+    const placeholder = db.driver === 'postgres' ? '$1' : '?';
+    const [row] = (await db.dataSource.query(`SELECT * FROM sessions WHERE id = ${placeholder}`, [id])) as Array<Record<string, unknown>>;
+    const { id: _id, cancel_token_hash: _hash, created_at: _created, updated_at: _updated, expires_at: _expires, ...rest } = row;
+    return rest;
+  };
+
+  it('ends an open session like a TypeORM update (dates, nulls, strings), and changes nothing when its condition fails', async () => {
+    const { test } = await t.tenant();
+    const [a, b] = [(await createSession(t, test)).id, (await createSession(t, test)).id];
+    const manager = db.dataSource.manager;
+    const end = new EntityUpdate(db.dataSource, Session, ['status', 'failureCode', 'completedAt', 'updatedAt'], "id = ? AND status IN (?, ?)");
+    const at = new Date(Date.UTC(2026, 11, 7, 6, 0, 0, 789));
+    const values = { status: 'cancelled' as const, failureCode: 'session_cancelled', completedAt: at, updatedAt: at };
+    expect(await end.run(manager, values, [a, 'created', 'in_progress'])).toBe(1);
+    await manager
+      .createQueryBuilder()
+      .update(Session)
+      .set(values)
+      .where('id = :id', { id: b })
+      .andWhere('status IN (:...open)', { open: ['created', 'in_progress'] })
+      .execute();
+    expect(await stored(a)).toEqual(await stored(b));
+    const read = await manager.findOneByOrFail(Session, { id: a });
+    expect(read).toMatchObject({ status: 'cancelled', failureCode: 'session_cancelled', completedAt: at, updatedAt: at });
+    // The session is no longer open: the same update changes no row, and says so.
+    expect(await end.run(manager, { ...values, status: 'expired' }, [a, 'created', 'in_progress'])).toBe(0);
+    expect((await manager.findOneByOrFail(Session, { id: a })).status).toBe('cancelled');
+  });
+
+  it('stores a where parameter through the column (a date as epoch milliseconds) and counts several rows', async () => {
+    const { orgId, test } = await t.tenant();
+    const ids = [(await createSession(t, test)).id, (await createSession(t, test)).id];
+    const manager = db.dataSource.manager;
+    const touch = new EntityUpdate(db.dataSource, Session, ['redirectUrl'], 'organization_id = ? AND expires_at > ?');
+    const changed = await touch.run(manager, { redirectUrl: 'https://shop.example/again' }, [orgId, touch.value('expiresAt', new Date())]);
+    expect(changed).toBe(2);
+    for (const id of ids) expect((await manager.findOneByOrFail(Session, { id })).redirectUrl).toBe('https://shop.example/again');
   });
 });

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { In, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { Attempt } from './attempts/entities/attempt.entity.js';
 import { isOpen, SessionLifecycleService } from './attempts/session-lifecycle.service.js';
 import type { Principal } from '../auth/principal.js';
@@ -7,6 +7,7 @@ import { appConfig, type AppConfig } from '../config/app.config.js';
 import { Clock } from '../common/clock.js';
 import { EntityReader } from '../common/entity-reader.js';
 import { EntityInsertWriter } from '../common/entity-insert.js';
+import { EntityUpdate } from '../common/entity-update.js';
 import { hmacHex, safeEqual } from '../common/crypto.js';
 import { Page } from '../common/envelope.js';
 import { ApiError } from '../common/errors/api-error.js';
@@ -31,6 +32,8 @@ export const sessionNotFound = (docsAnchor: 'get-by-id' | 'cancel-by-id'): ApiEr
 export class SessionsService {
   private readonly sessionRows: EntityReader<Session>;
   private readonly sessionInsert: EntityInsertWriter<Session>;
+  private readonly attemptRows: EntityReader<Attempt>;
+  private readonly useCancelToken: EntityUpdate<Session, 'cancelTokenUsedAt'>;
 
   constructor(
     private readonly db: DatabaseService,
@@ -40,6 +43,8 @@ export class SessionsService {
   ) {
     this.sessionRows = new EntityReader(db.dataSource, Session);
     this.sessionInsert = new EntityInsertWriter(db.dataSource, Session);
+    this.attemptRows = new EntityReader(db.dataSource, Attempt);
+    this.useCancelToken = new EntityUpdate(db.dataSource, Session, ['cancelTokenUsedAt'], 'id = ?');
   }
 
   async create(principal: Principal, dto: CreateSessionDto, includeAttempts: boolean): Promise<CreatedSessionResponse> {
@@ -151,7 +156,7 @@ export class SessionsService {
       if (session.cancelTokenUsedAt) throw PublicErrors.cancelTokenConsumed();
       const now = this.clock.now();
       if (await this.lifecycle.cancelIn(m, session, now)) {
-        await m.update(Session, { id }, { cancelTokenUsedAt: now });
+        await this.useCancelToken.run(m, { cancelTokenUsedAt: now }, [id]);
       }
     });
   }
@@ -162,7 +167,9 @@ export class SessionsService {
     if (!session || !this.isVisible(principal, session)) throw sessionNotFound(docsAnchor);
     if (isOpen(session) && session.expiresAt.getTime() <= this.clock.now().getTime()) {
       await this.lifecycle.expireIfOverdue(id);
-      session = await this.db.read((m) => m.findOneByOrFail(Session, { id }));
+      const current = await this.db.read((m) => this.sessionRows.findById(m, id));
+      if (!current) throw sessionNotFound(docsAnchor);
+      session = current;
     }
     return session;
   }
@@ -184,8 +191,8 @@ export class SessionsService {
   async attemptsBySession(sessionIds: string[], manager?: EntityManager): Promise<Map<string, Attempt[]>> {
     const bySession = new Map<string, Attempt[]>();
     if (sessionIds.length === 0) return bySession;
-    const load = (m: EntityManager) =>
-      m.find(Attempt, { where: { sessionId: In(sessionIds) }, order: { createdAt: 'ASC', id: 'ASC' } });
+    const tail = `WHERE session_id IN (${sessionIds.map(() => '?').join(', ')}) ORDER BY created_at ASC, id ASC`;
+    const load = (m: EntityManager) => this.attemptRows.select(m, tail, sessionIds);
     const rows = manager ? await load(manager) : await this.db.read(load);
     for (const row of rows) {
       const list = bySession.get(row.sessionId) ?? [];
