@@ -135,11 +135,16 @@ try {
   const acked = new Set(); // creates answered 200
   const expected = new Map(); // session id → terminal status an acknowledged call set
   const latencies = []; // ms of every acknowledged write
+  const latenciesByKind = new Map(); // kind → ms
+  const warmLatencies = []; // ms of acknowledged writes started > WARM_MS after every restart
+  const restartedAt = []; // when each restarted server answered its first health check
   const stats = { attempts: 0, acked: 0, creates: 0, cancels: 0, succeeds: 0, fails: 0, expires: 0, failures: 0, conflicts: 0, other: 0, server5xx: 0 };
   const errors5xx = [];
   const outboxGaps = [];
   const deadline = Date.now() + durationS * 1000;
   let stop = false;
+  // A restarted server answers its first requests cold (JIT, caches, a 64-request burst at once).
+  const WARM_MS = 5000;
 
   // One keep-alive socket per client, as the clients of a real deployment have. Through
   // fetch's shared pool some requests waited in the client for seconds (client-side max 10 s
@@ -173,7 +178,7 @@ try {
         stats.server5xx++;
         errors5xx.push(`${method} ${path} → ${res.status} ${text.slice(0, 160)}`);
       }
-      return { status: res.status, body: text ? JSON.parse(text) : null, ms };
+      return { status: res.status, body: text ? JSON.parse(text) : null, ms, started };
     } catch {
       // The server is down (killed) or restarting: back off and go on. A quarter second, not
       // less: 64 clients retrying every 50 ms burnt the CPU the restarting server needed and
@@ -183,9 +188,13 @@ try {
       return null;
     }
   }
-  const ack = (ms) => {
+  const ack = (res, kind) => {
     stats.acked++;
-    latencies.push(ms);
+    latencies.push(res.ms);
+    if (!latenciesByKind.has(kind)) latenciesByKind.set(kind, []);
+    latenciesByKind.get(kind).push(res.ms);
+    const startedAt = performance.timeOrigin + res.started;
+    if (restartedAt.every((t) => startedAt < t || startedAt > t + WARM_MS)) warmLatencies.push(res.ms);
   };
 
   async function client(i) {
@@ -197,7 +206,7 @@ try {
           acked.add(res.body.data.id);
           open.push(res.body.data.id);
           stats.creates++;
-          ack(res.ms);
+          ack(res, 'create');
         } else if (res) stats.other++;
         continue;
       }
@@ -224,7 +233,7 @@ try {
         stats.other++;
         continue;
       }
-      ack(res.ms);
+      ack(res, kind);
       const status = kind === 'cancel' ? 'cancelled' : res.body.data.status;
       stats[`${kind}s`]++;
       if (status !== 'created' && status !== 'in_progress') {
@@ -245,6 +254,7 @@ try {
       const killedAt = Date.now();
       log(`kill -9 #${k} after ${before} acknowledged writes; restarting`);
       await startServer();
+      restartedAt.push(Date.now());
       const gaps = eventsWithoutDelivery(endpointId);
       outboxGaps.push(...gaps);
       log(`restarted in ${Date.now() - killedAt} ms; outbox: ${gaps.length} events without a delivery row`);
@@ -280,6 +290,10 @@ try {
   });
   const unacked = sessions.size - acked.size;
   const sorted = [...latencies].sort((a, b) => a - b);
+  const spread = (values) => {
+    const s = [...values].sort((a, b) => a - b);
+    return `p50 ${percentile(s, 50).toFixed(0)} ms, p99 ${percentile(s, 99).toFixed(0)} ms, max ${(s.at(-1) ?? 0).toFixed(0)} ms (${s.length})`;
+  };
   console.log('');
   console.log('soak results');
   console.log(`  acknowledged creates      ${acked.size}`);
@@ -295,6 +309,8 @@ try {
   console.log(
     `  latency of acknowledged   p50 ${percentile(sorted, 50).toFixed(0)} ms, p99 ${percentile(sorted, 99).toFixed(0)} ms, max ${(sorted.at(-1) ?? 0).toFixed(0)} ms`,
   );
+  for (const [kind, values] of latenciesByKind) console.log(`    ${kind.padEnd(28)} ${spread(values)}`);
+  if (kills > 0) console.log(`    ${`started > ${WARM_MS / 1000} s after restarts`.padEnd(28)} ${spread(warmLatencies)}`);
   const problems = [];
   if (stats.acked === 0) problems.push('no write was acknowledged');
   if (stats.server5xx > 0) problems.push(`${stats.server5xx} answers were 5xx: ${errors5xx.slice(0, 3).join(' | ')}`);
