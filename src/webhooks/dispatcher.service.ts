@@ -1,7 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { In, type EntityManager, type EntitySubscriberInterface, type QueryRunner } from 'typeorm';
+import { In, type DataSource, type EntityManager, type EntitySubscriberInterface, type QueryRunner } from 'typeorm';
 import { appConfig, type AppConfig } from '../config/app.config.js';
 import { Clock } from '../common/clock.js';
+import { EntityInsertWriter } from '../common/entity-insert.js';
+import { EntityReader } from '../common/entity-reader.js';
+import { EntityUpdate, placeholders } from '../common/entity-update.js';
 import { newId, randomToken } from '../common/ids.js';
 import { SecretBox } from '../common/secret-box.js';
 import { DatabaseService } from '../database/database.service.js';
@@ -18,6 +21,38 @@ export const LEASE_MS = 60_000;
 
 type Outcome = { ok: true; statusCode: number } | { ok: false; statusCode: number | null; error: DeliveryError };
 
+const ids = (count: number): string => Array.from({ length: count }, () => '?').join(', ');
+
+/**
+ * The dispatcher's statements, written once: every event's delivery runs them (claim,
+ * send, record), and TypeORM's builders wrote them anew each time, timestamps inlined.
+ */
+function dispatchStatements(dataSource: DataSource) {
+  const result = ['status', 'nextAttemptAt', 'lastStatusCode', 'lastError', 'leaseOwner', 'leaseExpiresAt', 'updatedAt'] as const;
+  const current = "id = ? AND status = 'delivering' AND attempt_count = ?";
+  return {
+    deliveryRows: new EntityReader(dataSource, WebhookDelivery),
+    endpointRows: new EntityReader(dataSource, WebhookEndpoint),
+    attemptInsert: new EntityInsertWriter(dataSource, WebhookDeliveryAttempt),
+    /** A result, written only while the lease that sent it still holds. */
+    recordLeased: new EntityUpdate(dataSource, WebhookDelivery, result, `${current} AND lease_owner = ?`),
+    recordUnleased: new EntityUpdate(dataSource, WebhookDelivery, result, `${current} AND lease_owner IS NULL`),
+    due: placeholders(
+      dataSource,
+      `SELECT id FROM webhook_deliveries WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+        ORDER BY created_at ASC, id ASC LIMIT ?`,
+    ),
+    /** SQLite's claim of `count` due deliveries (PostgreSQL claims in one UPDATE … SKIP LOCKED). */
+    lease: (count: number) =>
+      placeholders(
+        dataSource,
+        `UPDATE webhook_deliveries SET status = 'delivering', lease_owner = ?, lease_expires_at = ?,
+                attempt_count = attempt_count + 1, last_attempt_at = ?, updated_at = ?
+          WHERE id IN (${ids(count)}) AND status = 'pending'`,
+      ),
+  };
+}
+
 /**
  * Sends due deliveries (§5.13). Each instance claims up to 20 at a time with a lease that
  * no other instance can take (a conditional update on SQLite, FOR UPDATE SKIP LOCKED on
@@ -29,6 +64,7 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationBootstrap, 
   private readonly logger = new Logger(WebhookDispatcher.name);
   readonly owner = `disp_${randomToken(24)}`;
   private readonly box: SecretBox;
+  private readonly sql: ReturnType<typeof dispatchStatements>;
   private timer: NodeJS.Timeout | null = null;
   private nudgeTimer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
@@ -57,6 +93,7 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationBootstrap, 
     private readonly resolver: HostResolver,
   ) {
     this.box = new SecretBox(config.serverSecret);
+    this.sql = dispatchStatements(db.dataSource);
   }
 
   onModuleInit(): void {
@@ -161,12 +198,7 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationBootstrap, 
   private async reclaimExpiredLeases(): Promise<number> {
     const now = this.clock.now();
     const stale = await this.db.read((m) =>
-      m
-        .createQueryBuilder(WebhookDelivery, 'd')
-        .where("d.status = 'delivering'")
-        .andWhere('d.lease_expires_at <= :now', { now: now.getTime() })
-        .limit(100)
-        .getMany(),
+      this.sql.deliveryRows.select(m, "WHERE status = 'delivering' AND lease_expires_at <= ? LIMIT 100", [now.getTime()]),
     );
     let reclaimed = 0;
     for (const delivery of stale) {
@@ -193,40 +225,26 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationBootstrap, 
         [lease, leaseUntil, now.getTime(), CLAIM_BATCH],
       );
       if (rows.length === 0) return [];
-      return this.db.read((m) => m.find(WebhookDelivery, { where: { id: In(rows.map((r) => r.id)), leaseOwner: lease } }));
+      return this.db.read((m) => this.leased(m, rows, lease));
     }
-    const dueIn = (m: EntityManager) =>
-      m
-        .createQueryBuilder(WebhookDelivery, 'd')
-        .select('d.id', 'id')
-        .where("d.status = 'pending'")
-        .andWhere('(d.next_attempt_at IS NULL OR d.next_attempt_at <= :now)', { now: now.getTime() })
-        .orderBy('d.created_at', 'ASC')
-        .addOrderBy('d.id', 'ASC')
-        .limit(CLAIM_BATCH)
-        .getRawMany<{ id: string }>();
+    const dueIn = async (m: EntityManager) => (await m.query(this.sql.due, [now.getTime(), CLAIM_BATCH])) as Array<{ id: string }>;
     // Most cycles find nothing due (every commit with a delivery nudges one): a shared read
     // answers that without queueing behind, and blocking, every request's write transaction.
     if ((await this.db.read(dueIn)).length === 0) return [];
     return this.db.transaction(async (m) => {
       const due = await dueIn(m);
       if (due.length === 0) return [];
-      await m
-        .createQueryBuilder()
-        .update(WebhookDelivery)
-        .set({
-          status: 'delivering',
-          leaseOwner: lease,
-          leaseExpiresAt: new Date(leaseUntil),
-          attemptCount: () => 'attempt_count + 1',
-          lastAttemptAt: now,
-          updatedAt: now,
-        })
-        .where('id IN (:...ids)', { ids: due.map((d) => d.id) })
-        .andWhere("status = 'pending'")
-        .execute();
-      return m.find(WebhookDelivery, { where: { id: In(due.map((d) => d.id)), leaseOwner: lease } });
+      await m.query(this.sql.lease(due.length), [lease, leaseUntil, now.getTime(), now.getTime(), ...due.map((d) => d.id)]);
+      return this.leased(m, due, lease);
     });
+  }
+
+  /** The deliveries among `rows` that `lease` holds, oldest first. */
+  private leased(m: EntityManager, rows: Array<{ id: string }>, lease: string): Promise<WebhookDelivery[]> {
+    return this.sql.deliveryRows.select(m, `WHERE id IN (${ids(rows.length)}) AND lease_owner = ? ORDER BY created_at ASC, id ASC`, [
+      ...rows.map((r) => r.id),
+      lease,
+    ]);
   }
 
   private async sendAll(deliveries: WebhookDelivery[]): Promise<void> {
@@ -241,7 +259,7 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationBootstrap, 
   }
 
   private async attempt(delivery: WebhookDelivery): Promise<Outcome> {
-    const endpoint = await this.db.read((m) => m.findOne(WebhookEndpoint, { where: { id: delivery.endpointId } }));
+    const endpoint = await this.db.read((m) => this.sql.endpointRows.findById(m, delivery.endpointId));
     if (!endpoint || !endpoint.enabled) return { ok: false, statusCode: null, error: 'endpoint_disabled' };
     const body = delivery.payload ?? '';
     const now = this.clock.now();
@@ -280,26 +298,21 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationBootstrap, 
     return this.db.transaction(async (m) => {
       const attemptNumber = delivery.attemptCount;
       const next = outcome.ok ? null : nextAttemptAt(attemptNumber, now);
-      const qb = m
-        .createQueryBuilder()
-        .update(WebhookDelivery)
-        .set({
-          status: outcome.ok ? 'succeeded' : next ? 'pending' : 'failed',
-          nextAttemptAt: next,
-          lastStatusCode: outcome.statusCode,
-          lastError: outcome.ok ? null : outcome.error,
-          leaseOwner: null,
-          leaseExpiresAt: null,
-          updatedAt: now,
-        })
-        .where('id = :id', { id: delivery.id })
-        .andWhere("status = 'delivering'")
-        .andWhere('attempt_count = :attemptNumber', { attemptNumber });
-      if (leaseOwner === null) qb.andWhere('lease_owner IS NULL');
-      else qb.andWhere('lease_owner = :owner', { owner: leaseOwner });
-      const result = await qb.execute();
-      if (result.affected !== 1) return false;
-      await m.insert(WebhookDeliveryAttempt, {
+      const values = {
+        status: outcome.ok ? ('succeeded' as const) : next ? ('pending' as const) : ('failed' as const),
+        nextAttemptAt: next,
+        lastStatusCode: outcome.statusCode,
+        lastError: outcome.ok ? null : outcome.error,
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        updatedAt: now,
+      };
+      const changed =
+        leaseOwner === null
+          ? await this.sql.recordUnleased.run(m, values, [delivery.id, attemptNumber])
+          : await this.sql.recordLeased.run(m, values, [delivery.id, attemptNumber, leaseOwner]);
+      if (changed !== 1) return false;
+      await this.sql.attemptInsert.insert(m, {
         id: newId.deliveryAttempt(),
         deliveryId: delivery.id,
         attemptNumber,
