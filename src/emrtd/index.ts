@@ -38,6 +38,9 @@ export {
 } from './mrz.js';
 export {
   PASSIVE_AUTH_FAILURES,
+  ReloadableTrustStore,
+  StaleCrlWarnings,
+  TrustStoreReadError,
   createTrustStore,
   loadTrustStore,
   masterListCertificates,
@@ -47,11 +50,14 @@ export {
   toPem,
   unwrapSod,
   type CertificateSummary,
+  type CrlPolicy,
+  type CrlSummary,
   type DigestAlgorithm,
   type ParsedCertificate,
   type PassiveAuthFailure,
   type PassiveAuthInput,
   type PassiveAuthResult,
   type TrustStore,
+  type TrustStoreLog,
 } from './passive-auth/index.js';
 export { TlvParseError, findTlv, readTlv, readTlvSequence, type Tlv, type TlvErrorCode } from './tlv.js';

@@ -2,22 +2,54 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type * as asn1js from 'asn1js';
+import { resolveSignatureScheme, verifySignature } from './algorithms.js';
 import { parseCertificate, pemCertificates, type ParsedCertificate } from './certificate.js';
 import { parseSignedDataContentInfo } from './cms.js';
-import { DerError, TAG, decodeElement, integer, isUniversal, rawBytes, sequence, set } from './der.js';
+import { parseCrl, pemCrls, type ParsedCrl } from './crl.js';
+import { DerError, TAG, bytesEqual, decodeElement, integer, isUniversal, rawBytes, sequence, set, toHex } from './der.js';
 
-/** The CSCA certificates passive authentication trusts; link certificates are simply members. */
+/** A CRL whose signature a trusted CSCA verified; `source` names it in logs (`file.crl #2`). */
+export interface TrustedCrl extends ParsedCrl {
+  readonly source: string;
+  /** The trust-store certificate whose key verified the CRL. */
+  readonly signer: ParsedCertificate;
+}
+
+/**
+ * The CSCA certificates passive authentication trusts (link certificates are simply members),
+ * and the CRLs those CSCAs signed. Never mutated: a reload builds a new store and swaps it in.
+ */
 export interface TrustStore {
   readonly certificates: readonly ParsedCertificate[];
+  readonly crls: readonly TrustedCrl[];
 }
+
+/** A CRL as read from a file, before its signature is checked. */
+export interface CrlCandidate {
+  crl: ParsedCrl;
+  source: string;
+}
+
+/** Info for counts and progress, warn for anything skipped or wrong. */
+export type TrustStoreLog = (message: string, level?: 'log' | 'warn') => void;
 
 export const OID_CSCA_MASTER_LIST = '2.23.136.1.1.2';
 
 const CERTIFICATE_EXTENSIONS = new Set(['.pem', '.crt', '.cer']);
 const MASTER_LIST_EXTENSION = '.ml';
+const CRL_EXTENSION = '.crl';
 
-/** A store from certificates already in hand; duplicates (same DER) are kept once. */
-export function createTrustStore(certificates: Iterable<ParsedCertificate>): TrustStore {
+/**
+ * A store from certificates and CRLs already in hand. Duplicates (same DER) are kept once. A CRL
+ * is kept only if its signature verifies with the key of one of these certificates whose subject
+ * equals the CRL issuer (and whose SKI equals the CRL's AKI when both exist); any other is skipped
+ * with one warning through `log` (§6.7 "Revocation").
+ */
+export function createTrustStore(
+  certificates: Iterable<ParsedCertificate>,
+  crls: Iterable<CrlCandidate> = [],
+  log: TrustStoreLog = () => undefined,
+): TrustStore {
   const seen = new Set<string>();
   const unique: ParsedCertificate[] = [];
   for (const certificate of certificates) {
@@ -26,53 +58,125 @@ export function createTrustStore(certificates: Iterable<ParsedCertificate>): Tru
     seen.add(fingerprint);
     unique.push(certificate);
   }
-  return { certificates: unique };
+  const trustedCrls: TrustedCrl[] = [];
+  for (const { crl, source } of crls) {
+    if (seen.has(crl.fingerprint)) continue;
+    seen.add(crl.fingerprint);
+    const signer = crlSigner(crl, unique);
+    if (typeof signer === 'string') {
+      log(`CSCA trust store: skipping CRL ${source} (issuer "${crl.issuer}"): ${signer}`, 'warn');
+      continue;
+    }
+    trustedCrls.push({ ...crl, source, signer });
+  }
+  return { certificates: unique, crls: trustedCrls };
+}
+
+/** The certificate whose key verifies the CRL, or why none does. */
+function crlSigner(crl: ParsedCrl, certificates: readonly ParsedCertificate[]): ParsedCertificate | string {
+  const sameSubject = certificates.filter((candidate) => bytesEqual(candidate.subjectDer, crl.issuerDer));
+  if (sameSubject.length === 0) return 'no loaded CSCA has that subject';
+  const sameKey = sameSubject.filter(
+    (candidate) =>
+      candidate.subjectKeyIdentifier === undefined ||
+      crl.authorityKeyIdentifier === undefined ||
+      bytesEqual(candidate.subjectKeyIdentifier, crl.authorityKeyIdentifier),
+  );
+  if (sameKey.length === 0) return `no loaded CSCA with that subject has the key id ${toHex(crl.authorityKeyIdentifier!)}`;
+  const scheme = resolveSignatureScheme(crl.signatureAlgorithm);
+  if ('unsupported' in scheme) return scheme.unsupported;
+  const problems = sameKey.map((candidate) => verifySignature(candidate.spki, scheme, crl.tbs, crl.signature));
+  const index = problems.findIndex((problem) => problem === null);
+  return index >= 0 ? sameKey[index] : `its signature does not verify with any loaded CSCA of that subject: ${problems[0]}`;
+}
+
+/** Thrown by a strict load (a reload): the previous store stays in service. */
+export class TrustStoreReadError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('; '));
+    this.name = 'TrustStoreReadError';
+  }
+}
+
+export interface LoadOptions {
+  /**
+   * Fail (TrustStoreReadError) instead of skipping when the folder or a certificate, master list
+   * or CRL file in it cannot be read or parsed. Reloads use it: a file caught half-written by a
+   * download must not drop a country's CSCAs or CRLs until the next change.
+   */
+  strict?: boolean;
 }
 
 /**
- * Reads CSCA_TRUST_STORE_DIR (§6.7) once at start-up: `.pem`/`.crt`/`.cer` files hold one or more
- * certificates, PEM or DER; `.ml` files are ICAO master lists. Anything else, and anything that
- * cannot be read, is skipped with one warning through `log`, so one bad file does not take the
- * service down; the resulting count is logged. A missing directory yields an empty store, which
- * fails every verification with `trust_store_empty`.
+ * Reads CSCA_TRUST_STORE_DIR (§6.7): `.pem`/`.crt`/`.cer` files hold one or more certificates,
+ * PEM or DER; `.ml` files are ICAO master lists; `.crl` files hold one or more CRLs, PEM or DER.
+ * Other files are skipped with one warning each. Anything that cannot be read is skipped with one
+ * warning too (so one bad file does not take the service down at start-up), unless `strict`.
+ * The counts of CSCAs and CRLs are logged. A missing directory yields an empty store, which fails
+ * every verification with `trust_store_empty`.
  */
-export function loadTrustStore(dir: string, log: (msg: string) => void): TrustStore {
+export function loadTrustStore(dir: string, log: TrustStoreLog, options: LoadOptions = {}): TrustStore {
+  const problems: string[] = [];
+  const problem = (message: string) => {
+    problems.push(message);
+    if (!options.strict) log(`CSCA trust store: skipping ${message}`, 'warn');
+  };
   let entries: string[];
   try {
     entries = readdirSync(dir).sort();
   } catch (error) {
-    log(`CSCA trust store: cannot read directory ${dir}: ${(error as Error).message}; the store is empty`);
-    return { certificates: [] };
+    const message = `cannot read directory ${dir}: ${(error as Error).message}`;
+    if (options.strict) throw new TrustStoreReadError([message]);
+    log(`CSCA trust store: ${message}; the store is empty`, 'warn');
+    return { certificates: [], crls: [] };
   }
   const certificates: ParsedCertificate[] = [];
+  const crls: CrlCandidate[] = [];
   for (const entry of entries) {
     const path = join(dir, entry);
     const extension = extname(entry).toLowerCase();
     const isCertificateFile = CERTIFICATE_EXTENSIONS.has(extension);
-    if (!isCertificateFile && extension !== MASTER_LIST_EXTENSION) {
-      log(`CSCA trust store: skipping ${entry}: not a .pem, .crt, .cer or .ml file`);
+    const isCrlFile = extension === CRL_EXTENSION;
+    if (!isCertificateFile && !isCrlFile && extension !== MASTER_LIST_EXTENSION) {
+      log(`CSCA trust store: skipping ${entry}: not a .pem, .crt, .cer, .ml or .crl file`, 'warn');
       continue;
     }
     try {
-      if (!statSync(path).isFile()) throw new Error('not a regular file');
+      // A folder named like a certificate is a layout choice, not a read failure: skipped even by a reload.
+      if (!statSync(path).isFile()) {
+        log(`CSCA trust store: skipping ${entry}: not a regular file`, 'warn');
+        continue;
+      }
       const bytes = new Uint8Array(readFileSync(path));
+      if (isCrlFile) {
+        const ders = crlFileContents(bytes);
+        if (ders.length === 0) problem(`${entry}: it holds no CRLs`);
+        for (const [index, der] of ders.entries()) {
+          const source = ders.length === 1 ? entry : `${entry} #${index + 1}`;
+          try {
+            crls.push({ crl: parseCrl(der), source });
+          } catch (error) {
+            problem(`CRL ${index + 1} of ${entry}: ${(error as Error).message}`);
+          }
+        }
+        continue;
+      }
       const ders = isCertificateFile ? certificateFileContents(bytes) : masterListCertificates(bytes);
-      const parsed: ParsedCertificate[] = [];
       for (const [index, der] of ders.entries()) {
         try {
-          parsed.push(parseCertificate(der));
+          certificates.push(parseCertificate(der));
         } catch (error) {
-          log(`CSCA trust store: skipping certificate ${index + 1} of ${entry}: ${(error as Error).message}`);
+          problem(`certificate ${index + 1} of ${entry}: ${(error as Error).message}`);
         }
       }
-      if (ders.length === 0) log(`CSCA trust store: skipping ${entry}: it holds no certificates`);
-      certificates.push(...parsed);
+      if (ders.length === 0) problem(`${entry}: it holds no certificates`);
     } catch (error) {
-      log(`CSCA trust store: skipping ${entry}: ${(error as Error).message}`);
+      problem(`${entry}: ${(error as Error).message}`);
     }
   }
-  const store = createTrustStore(certificates);
-  log(`CSCA trust store: loaded ${store.certificates.length} CSCA certificate(s) from ${dir}`);
+  if (options.strict && problems.length > 0) throw new TrustStoreReadError(problems);
+  const store = createTrustStore(certificates, crls, log);
+  log(`CSCA trust store: loaded ${store.certificates.length} CSCA certificate(s) and ${store.crls.length} CRL(s) from ${dir}`);
   return store;
 }
 
@@ -83,11 +187,20 @@ function isPem(bytes: Uint8Array): boolean {
 /** PEM blocks, or one or more DER certificates back to back. */
 function certificateFileContents(bytes: Uint8Array): Uint8Array[] {
   if (isPem(bytes)) return pemCertificates(Buffer.from(bytes).toString('latin1'));
+  return derElements(bytes, 'DER certificate');
+}
+
+/** PEM blocks, or one or more DER CRLs back to back. */
+function crlFileContents(bytes: Uint8Array): Uint8Array[] {
+  if (isPem(bytes)) return pemCrls(Buffer.from(bytes).toString('latin1'));
+  return derElements(bytes, 'DER CRL');
+}
+
+function derElements(bytes: Uint8Array, what: string): Uint8Array[] {
   const ders: Uint8Array[] = [];
   let rest = bytes;
   while (rest.byteLength > 0) {
-    const element = decodeElement(rest, 'DER certificate', true);
-    const raw = rawBytes(element);
+    const raw = rawBytes(decodeElement(rest, what, true));
     ders.push(raw);
     rest = rest.subarray(raw.byteLength);
   }
