@@ -13,6 +13,7 @@ export {
   type PassiveAuthResult,
 } from './passive-auth.js';
 export {
+  ParsedFileCache,
   TrustStoreReadError,
   createTrustStore,
   loadTrustStore,

@@ -2,6 +2,7 @@ import { mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateCrl, generateCsca, generatePassportFixture, type FixtureCsca, type PassportFixture } from '../testing/index.js';
+import { toPem } from './certificate.js';
 import { passiveAuthenticate } from './passive-auth.js';
 import { ReloadableTrustStore } from './trust-store-reloader.js';
 import type { TrustStore } from './trust-store.js';
@@ -28,6 +29,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+const readPem = (der: Uint8Array) => toPem(der, 'CERTIFICATE');
 const start = (options = {}) => (reloader = new ReloadableTrustStore(dir, (message, level) => messages.push(`${level ?? 'log'}: ${message}`), options));
 const verdict = async (store: TrustStore) => {
   const result = await passiveAuthenticate({ ...fixture, trustStore: store, now: new Date() });
@@ -56,6 +58,21 @@ describe('ReloadableTrustStore', () => {
     expect(await verdict(before)).toBe('ok');
     expect(await verdict(holder.current)).toBe('dsc_revoked');
     expect(messages).toContain(`log: CSCA trust store: loaded 1 CSCA certificate(s) and 1 CRL(s) from ${dir}`);
+  });
+
+  it('parses again only the files whose bytes changed', async () => {
+    writeFileSync(join(dir, 'csca.pem'), csca.certPem);
+    writeFileSync(join(dir, 'other.pem'), (await generateCsca({ keyRole: 'other-csca', name: { country: 'XY', commonName: 'Other' } })).certPem);
+    const holder = start();
+    const [first, other] = holder.current.certificates;
+    writeFileSync(join(dir, 'other.pem'), `# a comment changes the bytes\n${readPem(other.der)}`);
+    writeFileSync(join(dir, 'csca.crl'), generateCrl(csca));
+    expect(holder.reload('test')).toBe(true);
+    const [firstAgain, otherAgain] = holder.current.certificates;
+    expect(firstAgain).toBe(first); // the same parsed object: csca.pem was not read again
+    expect(otherAgain).not.toBe(other);
+    expect(otherAgain.der).toEqual(other.der);
+    expect(holder.current.crls).toHaveLength(1);
   });
 
   it('keeps the previous store when a reload cannot read a file, and says why', async () => {

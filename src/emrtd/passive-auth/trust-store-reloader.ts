@@ -1,5 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { TrustStoreReadError, loadTrustStore, type TrustStore, type TrustStoreLog } from './trust-store.js';
+import { ParsedFileCache, TrustStoreReadError, loadTrustStore, type TrustStore, type TrustStoreLog } from './trust-store.js';
 
 export interface ReloadOptions {
   /** The least time between two reloads caused by file changes (§6.7: at most once a second). */
@@ -15,7 +15,8 @@ export interface ReloadOptions {
  * reload is strict and, when any file cannot be read, keeps the previous store and says why.
  *
  * The folder is watched, not its files: downloads and editors replace a file by renaming a new
- * one over it, which a watch on the old file would never see.
+ * one over it, which a watch on the old file would never see. Files whose bytes did not change
+ * since the last load are not parsed again.
  */
 export class ReloadableTrustStore {
   private store: TrustStore;
@@ -25,6 +26,7 @@ export class ReloadableTrustStore {
   private closed = false;
   private readonly minIntervalMs: number;
   private readonly settleMs: number;
+  private readonly cache = new ParsedFileCache();
 
   constructor(
     readonly dir: string,
@@ -33,7 +35,7 @@ export class ReloadableTrustStore {
   ) {
     this.minIntervalMs = options.minIntervalMs ?? 1000;
     this.settleMs = options.settleMs ?? 100;
-    this.store = loadTrustStore(dir, log);
+    this.store = loadTrustStore(dir, log, { cache: this.cache });
   }
 
   get current(): TrustStore {
@@ -46,7 +48,7 @@ export class ReloadableTrustStore {
     this.log(`CSCA trust store: reloading ${this.dir} (${trigger})`);
     let next: TrustStore;
     try {
-      next = loadTrustStore(this.dir, this.log, { strict: true });
+      next = loadTrustStore(this.dir, this.log, { strict: true, cache: this.cache });
     } catch (error) {
       const why = error instanceof TrustStoreReadError ? error.problems.join('; ') : (error as Error).message;
       const kept = `${this.store.certificates.length} CSCA certificate(s) and ${this.store.crls.length} CRL(s)`;

@@ -35,9 +35,6 @@ export type TrustStoreLog = (message: string, level?: 'log' | 'warn') => void;
 
 export const OID_CSCA_MASTER_LIST = '2.23.136.1.1.2';
 
-const CERTIFICATE_EXTENSIONS = new Set(['.pem', '.crt', '.cer']);
-const MASTER_LIST_EXTENSION = '.ml';
-const CRL_EXTENSION = '.crl';
 
 /**
  * A store from certificates and CRLs already in hand. Duplicates (same DER) are kept once. A CRL
@@ -105,7 +102,52 @@ export interface LoadOptions {
    * download must not drop a country's CSCAs or CRLs until the next change.
    */
   strict?: boolean;
+  /** Files parsed by earlier loads, reused while their bytes are unchanged. */
+  cache?: ParsedFileCache;
 }
+
+type FileKind = 'certificates' | 'master-list' | 'crls';
+
+/** What one file yields, whatever its name: a reload reuses it while the bytes are the same. */
+interface ParsedFile {
+  certificates: ParsedCertificate[];
+  /** With their position among the file's CRLs, which names them in logs. */
+  crls: Array<{ crl: ParsedCrl; index: number }>;
+  crlCount: number;
+  /** `item` (e.g. `certificate 2`) when one element of the file is at fault, else the whole file is. */
+  problems: Array<{ item?: string; message: string }>;
+}
+
+/**
+ * Parsed files by content hash. Parsing dominates a load (a master list of 300 CSCAs takes a few
+ * hundred milliseconds on the event loop), so a reload after one CRL changed parses that CRL only.
+ */
+export class ParsedFileCache {
+  private readonly entries = new Map<string, ParsedFile>();
+  private readonly used = new Set<string>();
+
+  lookup(key: string, parse: () => ParsedFile): ParsedFile {
+    this.used.add(key);
+    let parsed = this.entries.get(key);
+    if (!parsed) {
+      parsed = parse();
+      this.entries.set(key, parsed);
+    }
+    return parsed;
+  }
+
+  /** Forgets files the last load did not see (removed or changed since). */
+  sweep(): void {
+    for (const key of this.entries.keys()) if (!this.used.has(key)) this.entries.delete(key);
+    this.used.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+const FILE_KINDS: Readonly<Record<string, FileKind>> = { '.pem': 'certificates', '.crt': 'certificates', '.cer': 'certificates', '.ml': 'master-list', '.crl': 'crls' };
 
 /**
  * Reads CSCA_TRUST_STORE_DIR (§6.7): `.pem`/`.crt`/`.cer` files hold one or more certificates,
@@ -135,49 +177,65 @@ export function loadTrustStore(dir: string, log: TrustStoreLog, options: LoadOpt
   for (const entry of entries) {
     const path = join(dir, entry);
     const extension = extname(entry).toLowerCase();
-    const isCertificateFile = CERTIFICATE_EXTENSIONS.has(extension);
-    const isCrlFile = extension === CRL_EXTENSION;
-    if (!isCertificateFile && !isCrlFile && extension !== MASTER_LIST_EXTENSION) {
+    const kind = Object.hasOwn(FILE_KINDS, extension) ? FILE_KINDS[extension] : undefined;
+    if (!kind) {
       log(`CSCA trust store: skipping ${entry}: not a .pem, .crt, .cer, .ml or .crl file`, 'warn');
       continue;
     }
+    let bytes: Uint8Array;
     try {
       // A folder named like a certificate is a layout choice, not a read failure: skipped even by a reload.
       if (!statSync(path).isFile()) {
         log(`CSCA trust store: skipping ${entry}: not a regular file`, 'warn');
         continue;
       }
-      const bytes = new Uint8Array(readFileSync(path));
-      if (isCrlFile) {
-        const ders = crlFileContents(bytes);
-        if (ders.length === 0) problem(`${entry}: it holds no CRLs`);
-        for (const [index, der] of ders.entries()) {
-          const source = ders.length === 1 ? entry : `${entry} #${index + 1}`;
-          try {
-            crls.push({ crl: parseCrl(der), source });
-          } catch (error) {
-            problem(`CRL ${index + 1} of ${entry}: ${(error as Error).message}`);
-          }
-        }
-        continue;
-      }
-      const ders = isCertificateFile ? certificateFileContents(bytes) : masterListCertificates(bytes);
-      for (const [index, der] of ders.entries()) {
-        try {
-          certificates.push(parseCertificate(der));
-        } catch (error) {
-          problem(`certificate ${index + 1} of ${entry}: ${(error as Error).message}`);
-        }
-      }
-      if (ders.length === 0) problem(`${entry}: it holds no certificates`);
+      bytes = new Uint8Array(readFileSync(path));
     } catch (error) {
       problem(`${entry}: ${(error as Error).message}`);
+      continue;
     }
+    const parse = () => parseFile(kind, bytes);
+    const parsed = options.cache ? options.cache.lookup(`${kind}:${createHash('sha256').update(bytes).digest('hex')}`, parse) : parse();
+    for (const { item, message } of parsed.problems) problem(item ? `${item} of ${entry}: ${message}` : `${entry}: ${message}`);
+    certificates.push(...parsed.certificates);
+    for (const { crl, index } of parsed.crls) crls.push({ crl, source: parsed.crlCount === 1 ? entry : `${entry} #${index + 1}` });
   }
+  options.cache?.sweep();
   if (options.strict && problems.length > 0) throw new TrustStoreReadError(problems);
   const store = createTrustStore(certificates, crls, log);
   log(`CSCA trust store: loaded ${store.certificates.length} CSCA certificate(s) and ${store.crls.length} CRL(s) from ${dir}`);
   return store;
+}
+
+function parseFile(kind: FileKind, bytes: Uint8Array): ParsedFile {
+  const parsed: ParsedFile = { certificates: [], crls: [], crlCount: 0, problems: [] };
+  try {
+    if (kind === 'crls') {
+      const ders = crlFileContents(bytes);
+      parsed.crlCount = ders.length;
+      if (ders.length === 0) parsed.problems.push({ message: 'it holds no CRLs' });
+      for (const [index, der] of ders.entries()) {
+        try {
+          parsed.crls.push({ crl: parseCrl(der), index });
+        } catch (error) {
+          parsed.problems.push({ item: `CRL ${index + 1}`, message: (error as Error).message });
+        }
+      }
+      return parsed;
+    }
+    const ders = kind === 'certificates' ? certificateFileContents(bytes) : masterListCertificates(bytes);
+    for (const [index, der] of ders.entries()) {
+      try {
+        parsed.certificates.push(parseCertificate(der));
+      } catch (error) {
+        parsed.problems.push({ item: `certificate ${index + 1}`, message: (error as Error).message });
+      }
+    }
+    if (ders.length === 0) parsed.problems.push({ message: 'it holds no certificates' });
+  } catch (error) {
+    parsed.problems.push({ message: (error as Error).message });
+  }
+  return parsed;
 }
 
 function isPem(bytes: Uint8Array): boolean {
