@@ -15,8 +15,8 @@ let dir: string;
 let passport: PassportFixture;
 const services: ChipVerifierService[] = [];
 
-function service(crlPolicy: AppConfig['crlPolicy']): ChipVerifierService {
-  const created = new ChipVerifierService({ cscaTrustStoreDir: dir, crlPolicy, serverSecret: 'x'.repeat(32) } as AppConfig);
+function service(crlPolicy: AppConfig['crlPolicy'], trustStoreDir: string | null = dir): ChipVerifierService {
+  const created = new ChipVerifierService({ cscaTrustStoreDir: trustStoreDir, crlPolicy, serverSecret: 'x'.repeat(32) } as AppConfig);
   created.onModuleInit();
   services.push(created);
   return created;
@@ -55,6 +55,16 @@ describe('ChipVerifierService with a stale CRL', () => {
     jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const result = await service('strict').verify(passport.dg1, passport.dg2, passport.sod, NOW);
     expect(result).toEqual({ ok: false, code: 'document_authenticity_failed', reason: expect.stringMatching(/^crl_stale: /) });
+  });
+
+  it('reloads on SIGHUP, and only warns when there is no trust store to reload', () => {
+    const log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const chips = [service('soft'), service('soft', null)];
+    process.emit('SIGHUP', 'SIGHUP');
+    expect(log.mock.calls.map(([message]) => String(message))).toContain(`CSCA trust store: reloading ${dir} (SIGHUP)`);
+    expect(warn.mock.calls.map(([message]) => String(message))).toContain('SIGHUP: CSCA_TRUST_STORE_DIR is not set, there is no trust store to reload.');
+    for (const chip of chips) chip.onModuleDestroy();
   });
 
   it('removes its SIGHUP listener when the module is destroyed', () => {

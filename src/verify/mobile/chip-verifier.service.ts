@@ -26,13 +26,19 @@ export class ChipVerifierService extends ChipVerifier implements OnModuleInit, O
   private readonly logger = new Logger('PassiveAuth');
   private trustStore: ReloadableTrustStore | null = null;
   private readonly staleCrlWarnings = new StaleCrlWarnings();
-  private readonly onSighup = () => void this.trustStore?.reload('SIGHUP');
+  private readonly onSighup = (): void => {
+    if (this.trustStore) this.trustStore.reload('SIGHUP');
+    else this.logger.warn('SIGHUP: CSCA_TRUST_STORE_DIR is not set, there is no trust store to reload.');
+  };
 
   constructor(@Inject(appConfig.KEY) private readonly config: AppConfig) {
     super();
   }
 
   onModuleInit(): void {
+    // configureApp() leaves SIGHUP out of the shutdown signals, so it reloads rather than stops,
+    // and is answered even without a trust store (its default action would kill the process).
+    process.on('SIGHUP', this.onSighup);
     const dir = this.config.cscaTrustStoreDir;
     if (!dir) {
       this.logger.warn('CSCA_TRUST_STORE_DIR is not set: every live chip check fails (document_authenticity_failed).');
@@ -41,8 +47,6 @@ export class ChipVerifierService extends ChipVerifier implements OnModuleInit, O
     const log: TrustStoreLog = (message, level) => (level === 'warn' ? this.logger.warn(message) : this.logger.log(message));
     this.trustStore = new ReloadableTrustStore(dir, log);
     this.trustStore.watch();
-    // configureApp() leaves SIGHUP out of the shutdown signals, so it reloads rather than stops.
-    process.on('SIGHUP', this.onSighup);
   }
 
   onModuleDestroy(): void {
