@@ -38,7 +38,8 @@ export const FIXTURES_PASSPORT: Omit<Command, 'group' | 'name'> = {
   details: [
     'The passport is the ICAO specimen (ERIKSSON, ANNA MARIA) with a 24x32 JPEG portrait, or the face picture of --portrait',
     '(see "fixtures faces"); every run makes new throwaway keys.',
-    'Start the server with CSCA_TRUST_STORE_DIR=<dir> to trust it, then use "verify run --fixtures <dir>".',
+    'Start the server with CSCA_TRUST_STORE_DIR=<dir> to trust it (a running one picks up the folder\'s changes within 2 s),',
+    'then use "verify run --fixtures <dir>".',
     'csca.crl is the CSCA\'s CRL, due for renewal in 90 days: empty, or with --tampered listing the DSC of the revoked-dsc variant.',
     `With --tampered, ${TAMPERED_DIR}/<variant>/ holds one passport per passive-authentication failure, all under the same CSCA.`,
     'Prints one JSON line: {"out","files","mrz","signer","digest","tampered"}.',
@@ -188,7 +189,7 @@ function readme(options: Options, mrz: readonly string[], variants: ReadonlyArra
     'Walk the flow: npm run cli -- verify run --url <verification_url> --fixtures <this folder> --selfies <dir>',
   ];
   if (variants.length > 0) {
-    lines.push('', `${TAMPERED_DIR}/ holds passports that must fail passive authentication against csca.pem:`);
+    lines.push('', `${TAMPERED_DIR}/ holds passports that must fail passive authentication against csca.pem and csca.crl:`);
     const width = Math.max(...variants.map((v) => v.name.length)) + 2;
     for (const variant of variants) lines.push(`  ${variant.name.padEnd(width)}${variant.description}`);
   }
