@@ -35,7 +35,6 @@ export type TrustStoreLog = (message: string, level?: 'log' | 'warn') => void;
 
 export const OID_CSCA_MASTER_LIST = '2.23.136.1.1.2';
 
-
 /**
  * A store from certificates and CRLs already in hand. Duplicates (same DER) are kept once. A CRL
  * is kept only if its signature verifies with the key of one of these certificates whose subject
