@@ -1,4 +1,4 @@
-import type { NestApplicationOptions } from '@nestjs/common';
+import { ShutdownSignal, type NestApplicationOptions } from '@nestjs/common';
 import type { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import type { Logger as PinoLogger } from 'pino';
@@ -105,6 +105,7 @@ export function configureApp(
     server.once('close', () => clearTimeout(timer));
     done();
   });
-  app.enableShutdownHooks();
+  // Every signal Nest knows but SIGHUP, which reloads the CSCA trust store (§6.7 "Reloading").
+  app.enableShutdownHooks(Object.values(ShutdownSignal).filter((signal) => signal !== ShutdownSignal.SIGHUP));
   return app;
 }

@@ -2,6 +2,8 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as pkijs from 'pkijs';
+import { unwrapSod } from '../dist/src/emrtd/index.js';
 import { bearer } from './helpers/app.js';
 import { expectFailure, expectSuccess, runCliProcess, type CliRun } from './helpers/cli.js';
 import { createSession } from './helpers/verify.js';
@@ -25,6 +27,7 @@ let work: string;
 let passportDir: string;
 let selfiesDir: string;
 let app: LiveApp;
+let generated: Record<string, any>;
 
 /**
  * These commands must never open the database: with an unusable DATABASE_URL and a production
@@ -32,6 +35,15 @@ let app: LiveApp;
  */
 const cli = (...args: string[]): Promise<CliRun> =>
   runCliProcess(args, { PATH: process.env.PATH ?? '', NODE_ENV: 'production', DATABASE_URL: '/dev/null/passline.sqlite' });
+
+const pemBody = (pem: string) => new Uint8Array(Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64'));
+
+/** The serial (hex) of the DSC an EF.SOD carries. */
+function dscSerialOf(sod: Uint8Array): string {
+  const contentInfo = pkijs.ContentInfo.fromBER(new Uint8Array(unwrapSod(new Uint8Array(sod))));
+  const certificate = new pkijs.SignedData({ schema: contentInfo.content }).certificates![0] as pkijs.Certificate;
+  return Buffer.from(certificate.serialNumber.valueBlock.valueHexView).toString('hex');
+}
 
 const stderrLines = (run: CliRun) => run.stderr.split('\n').filter((line) => line !== '');
 
@@ -54,7 +66,7 @@ beforeAll(async () => {
   writeFileSync(join(selfiesDir, 'c.jpg'), Buffer.from('selfie c'));
   writeFileSync(join(selfiesDir, 'z-unused.jpg'), Buffer.from('not sent'));
 
-  const generated = expectSuccess(await cli('fixtures', 'passport', '--out', passportDir, '--tampered', '--signer', 'ecdsa', '--digest', 'SHA-384'));
+  generated = expectSuccess(await cli('fixtures', 'passport', '--out', passportDir, '--tampered', '--signer', 'ecdsa', '--digest', 'SHA-384'));
   expect(generated).toMatchObject({ out: passportDir, signer: 'ecdsa', digest: 'SHA-384', mrz: SPECIMEN_MRZ });
 
   app = await startLiveApp({ env: { CSCA_TRUST_STORE_DIR: passportDir, FACE_MATCH_URL: 'dev:accept-any-face' } });
@@ -65,8 +77,8 @@ afterAll(async () => {
 });
 
 describe('fixtures passport', () => {
-  it('writes the trust anchor, the chip files, the MRZ and a README; --tampered adds a folder per variant', async () => {
-    const files = ['csca.pem', 'dg1.bin', 'dg2.bin', 'sod.bin', 'mrz.txt', 'README.txt'];
+  it('writes the trust anchor and its CRL, the chip files, the MRZ and a README; --tampered adds a folder per variant', async () => {
+    const files = ['csca.pem', 'csca.crl', 'dg1.bin', 'dg2.bin', 'sod.bin', 'mrz.txt', 'README.txt'];
     for (const file of files) expect(existsSync(join(passportDir, file))).toBe(true);
     const csca = new X509Certificate(readFileSync(join(passportDir, 'csca.pem')));
     expect(csca.ca).toBe(true);
@@ -76,7 +88,13 @@ describe('fixtures passport', () => {
     expect(readFileSync(join(passportDir, 'sod.bin'))[0]).toBe(0x77);
     expect(readFileSync(join(passportDir, 'mrz.txt'), 'utf8')).toBe(`${SPECIMEN_MRZ.join('\n')}\n`);
     expect(readFileSync(join(passportDir, 'README.txt'), 'utf8')).toContain('NOT A REAL DOCUMENT');
-    for (const variant of ['dg1-byte-flip', 'unknown-dsc', 'corrupt-signature']) {
+    // The CRL is the CSCA's and lists exactly the revoked-dsc variant's DSC (read with pkijs: node's X509 API has no CRLs).
+    const crl = pkijs.CertificateRevocationList.fromBER(pemBody(readFileSync(join(passportDir, 'csca.crl'), 'utf8')));
+    expect(await crl.verify({ issuerCertificate: pkijs.Certificate.fromBER(pemBody(readFileSync(join(passportDir, 'csca.pem'), 'utf8'))) })).toBe(true);
+    const revokedDsc = dscSerialOf(readFileSync(join(passportDir, 'tampered', 'revoked-dsc', 'sod.bin')));
+    expect((crl.revokedCertificates ?? []).map((entry) => Buffer.from(entry.userCertificate.valueBlock.valueHexView).toString('hex'))).toEqual([revokedDsc]);
+    expect(generated.tampered).toContainEqual({ name: 'revoked-dsc', expected_failure: 'dsc_revoked' });
+    for (const variant of ['dg1-byte-flip', 'unknown-dsc', 'corrupt-signature', 'revoked-dsc']) {
       for (const file of ['dg1.bin', 'dg2.bin', 'sod.bin', 'README.txt']) expect(existsSync(join(passportDir, 'tampered', variant, file))).toBe(true);
     }
 
@@ -86,6 +104,8 @@ describe('fixtures passport', () => {
     expect(existsSync(join(plain, 'tampered'))).toBe(false);
     // Every run makes its own keys.
     expect(readFileSync(join(plain, 'csca.pem'), 'utf8')).not.toBe(readFileSync(join(passportDir, 'csca.pem'), 'utf8'));
+    // Without --tampered the CRL is empty.
+    expect(pkijs.CertificateRevocationList.fromBER(pemBody(readFileSync(join(plain, 'csca.crl'), 'utf8'))).revokedCertificates).toBeUndefined();
   });
 
   it('prints help for both commands and exits 2 with one BAD_REQUEST line for usage errors', async () => {
@@ -184,9 +204,9 @@ describe('verify run', () => {
     expect(result(run, 0).selected_field_keys).toEqual(['age_over_18', 'family_name', 'kayle_document_id', 'nationality_code']);
   });
 
-  it('exits 1 with the rejected verdict for a tampered passport', async () => {
+  it.each(['unknown-dsc', 'revoked-dsc'])('exits 1 with the rejected verdict for a tampered passport: %s', async (variant) => {
     const session = await createSession(app.t, app.live);
-    const run = await cli('verify', 'run', '--url', session.verification_url, '--fixtures', join(passportDir, 'tampered', 'unknown-dsc'), '--selfies', selfiesDir);
+    const run = await cli('verify', 'run', '--url', session.verification_url, '--fixtures', join(passportDir, 'tampered', variant), '--selfies', selfiesDir);
     expect(result(run, 1)).toEqual({
       type: 'verdict',
       outcome: 'rejected',

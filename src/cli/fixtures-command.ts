@@ -34,11 +34,13 @@ function choice<T extends string>(values: OptionValues, option: string, allowed:
 
 /** `fixtures passport`: a signed test passport and its trust anchor, as files. */
 export const FIXTURES_PASSPORT: Omit<Command, 'group' | 'name'> = {
-  summary: 'Write a signed test passport (dg1.bin, dg2.bin, sod.bin, mrz.txt) and its trust anchor csca.pem to a folder.',
+  summary: 'Write a signed test passport (dg1.bin, dg2.bin, sod.bin, mrz.txt), its trust anchor csca.pem and its CRL csca.crl to a folder.',
   details: [
     'The passport is the ICAO specimen (ERIKSSON, ANNA MARIA) with a 24x32 JPEG portrait, or the face picture of --portrait',
     '(see "fixtures faces"); every run makes new throwaway keys.',
-    'Start the server with CSCA_TRUST_STORE_DIR=<dir> to trust it, then use "verify run --fixtures <dir>".',
+    'Start the server with CSCA_TRUST_STORE_DIR=<dir> to trust it (a running one picks up the folder\'s changes within 2 s),',
+    'then use "verify run --fixtures <dir>".',
+    'csca.crl is the CSCA\'s CRL, due for renewal in 90 days: empty, or with --tampered listing the DSC of the revoked-dsc variant.',
     `With --tampered, ${TAMPERED_DIR}/<variant>/ holds one passport per passive-authentication failure, all under the same CSCA.`,
     'Prints one JSON line: {"out","files","mrz","signer","digest","tampered"}.',
   ],
@@ -108,7 +110,8 @@ async function writeFaceFixtures(out: string): Promise<object> {
 }
 
 async function writePassportFixtures(options: Options): Promise<object> {
-  const { generatePassportFixture, generateTamperedVariants } = await import('../emrtd/testing/index.js');
+  const { generateCrl, generatePassportFixture, generateTamperedVariants } = await import('../emrtd/testing/index.js');
+  const { toPem } = await import('../emrtd/passive-auth/certificate.js');
   const portraitImage = options.portrait ? await readPortrait(options.portrait) : undefined;
   const base = { signer: options.signer, digest: options.digest, portraitImage };
   const set = options.tampered ? await generateTamperedVariants(base) : null;
@@ -117,6 +120,8 @@ async function writePassportFixtures(options: Options): Promise<object> {
   mkdirSync(options.out, { recursive: true });
   const files: Record<string, string | Uint8Array> = {
     'csca.pem': passport.cscaCertPem,
+    // PEM like csca.pem, so both can be read (and diffed) as text; the store reads DER just as well.
+    'csca.crl': toPem(set?.crl ?? generateCrl(passport.csca), 'X509 CRL'),
     'dg1.bin': passport.dg1,
     'dg2.bin': passport.dg2,
     'sod.bin': passport.sod,
@@ -170,6 +175,9 @@ function readme(options: Options, mrz: readonly string[], variants: ReadonlyArra
     'and nothing here may ever be trusted outside development.',
     '',
     'csca.pem    the trust anchor: a self-signed Country Signing CA certificate',
+    variants.length > 0
+      ? 'csca.crl    its CRL (due for renewal in 90 days): it lists the document signer of tampered/revoked-dsc'
+      : 'csca.crl    its CRL (due for renewal in 90 days): nobody is revoked',
     'dg1.bin     EF.DG1: the MRZ below',
     options.portrait ? `dg2.bin     EF.DG2: the portrait from ${options.portrait}` : 'dg2.bin     EF.DG2: the portrait, a 24x32 JPEG',
     `sod.bin     EF.SOD: the signed hashes of DG1 and DG2 (${options.signer}, ${options.digest}), by a document signer under csca.pem`,
@@ -177,10 +185,11 @@ function readme(options: Options, mrz: readonly string[], variants: ReadonlyArra
     ...mrz.map((line) => `              ${line}`),
     '',
     'Trust it: start the server with CSCA_TRUST_STORE_DIR pointing at this folder (the other files are skipped, with a',
-    'warning each). Walk the flow: npm run cli -- verify run --url <verification_url> --fixtures <this folder> --selfies <dir>',
+    'warning each); it picks up changes to the folder without a restart.',
+    'Walk the flow: npm run cli -- verify run --url <verification_url> --fixtures <this folder> --selfies <dir>',
   ];
   if (variants.length > 0) {
-    lines.push('', `${TAMPERED_DIR}/ holds passports that must fail passive authentication against csca.pem:`);
+    lines.push('', `${TAMPERED_DIR}/ holds passports that must fail passive authentication against csca.pem and csca.crl:`);
     const width = Math.max(...variants.map((v) => v.name.length)) + 2;
     for (const variant of variants) lines.push(`  ${variant.name.padEnd(width)}${variant.description}`);
   }

@@ -29,3 +29,18 @@ describe('settings for logs and the hosted page', () => {
     expect(() => load({ VERIFY_APP_NAME: 'x'.repeat(61) })).toThrow(/VERIFY_APP_NAME must be 1 to 60 characters/);
   });
 });
+
+describe('CRL_POLICY (§6.7 "Revocation")', () => {
+  it('is soft by default, or strict', () => {
+    expect(load({}).crlPolicy).toBe('soft');
+    expect(load({ CRL_POLICY: '' }).crlPolicy).toBe('soft');
+    expect(load({ CRL_POLICY: 'strict' }).crlPolicy).toBe('strict');
+    expect(load({ CRL_POLICY: 'soft' }).crlPolicy).toBe('soft');
+  });
+
+  it('refuses anything else with one clear line', () => {
+    expect(() => load({ CRL_POLICY: 'hard' })).toThrow(
+      'Invalid configuration: CRL_POLICY must be soft (accept a passport when its CRL is past nextUpdate, with a warning) or strict (fail it) (got "hard").',
+    );
+  });
+});

@@ -34,8 +34,10 @@ export interface AppSettings {
   verifyApp: { name: string; url: string };
   corsOrigins: string[];
   expirySweepIntervalS: number;
-  /** Folder of trusted CSCA certificates and master lists (§6.7); null: every chip check fails. */
+  /** Folder of trusted CSCA certificates, master lists and CRLs (§6.7), reloaded on change; null: every chip check fails. */
   cscaTrustStoreDir: string | null;
+  /** What a CRL past its nextUpdate does (§6.7): `soft` accepts with a warning, `strict` fails. */
+  crlPolicy: 'soft' | 'strict';
   /** url: `builtin` (default), `none`, `dev:accept-any-face` or an http(s) URL (§6.8, §6.8a). */
   faceMatch: { url: string; secret: string | null; threshold: number | null; timeoutMs: number; concurrency: number };
   webhooks: {
@@ -143,6 +145,7 @@ export function loadSettings(raw: Record<string, string | undefined> = process.e
       .filter(Boolean),
     expirySweepIntervalS: env.EXPIRY_SWEEP_INTERVAL_S,
     cscaTrustStoreDir: env.CSCA_TRUST_STORE_DIR ? resolve(env.CSCA_TRUST_STORE_DIR) : null,
+    crlPolicy: env.CRL_POLICY ?? 'soft',
     faceMatch: {
       url: env.FACE_MATCH_URL ?? 'builtin',
       secret: env.FACE_MATCH_SECRET ?? null,

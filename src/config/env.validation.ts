@@ -119,6 +119,13 @@ export class EnvironmentVariables {
 
   @Transform(emptyToUndefined)
   @IsOptional()
+  @IsIn(['soft', 'strict'], {
+    message: 'CRL_POLICY must be soft (accept a passport when its CRL is past nextUpdate, with a warning) or strict (fail it)',
+  })
+  CRL_POLICY?: 'soft' | 'strict';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
   @Matches(/^(https?:\/\/[^\s/]+(\/[^\s]*)?|builtin|none|dev:accept-any-face)$/, {
     message: 'FACE_MATCH_URL must be builtin, none, an http(s) URL, or dev:accept-any-face for local demos',
   })
@@ -246,7 +253,7 @@ const SECRET_VARIABLES = new Set(['SERVER_SECRET', 'ADMIN_TOKEN', 'DATABASE_URL'
 export function validateEnv(raw: Record<string, string | undefined>): EnvironmentVariables {
   const known = Object.keys(new EnvironmentVariables());
   const picked: Record<string, string> = {};
-  for (const key of [...known, 'DATABASE_URL', 'DB_DRIVER', 'SERVER_SECRET', 'ADMIN_TOKEN', 'PUBLIC_BASE_URL', 'VERIFY_BASE_URL', 'DOCS_BASE_URL', 'VERIFY_APP_NAME', 'VERIFY_APP_URL', 'CORS_ORIGINS', 'LOG_LEVEL', 'LOG_FORMAT', 'CSCA_TRUST_STORE_DIR', 'FACE_MATCH_URL', 'FACE_MATCH_SECRET', 'FACE_MATCH_THRESHOLD', 'RATE_LIMIT_PUBLIC_STATUS_PER_MIN', 'TRUST_PROXY', 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', 'WEBHOOK_ALLOWED_HOSTS']) {
+  for (const key of [...known, 'DATABASE_URL', 'DB_DRIVER', 'SERVER_SECRET', 'ADMIN_TOKEN', 'PUBLIC_BASE_URL', 'VERIFY_BASE_URL', 'DOCS_BASE_URL', 'VERIFY_APP_NAME', 'VERIFY_APP_URL', 'CORS_ORIGINS', 'LOG_LEVEL', 'LOG_FORMAT', 'CSCA_TRUST_STORE_DIR', 'CRL_POLICY', 'FACE_MATCH_URL', 'FACE_MATCH_SECRET', 'FACE_MATCH_THRESHOLD', 'RATE_LIMIT_PUBLIC_STATUS_PER_MIN', 'TRUST_PROXY', 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', 'WEBHOOK_ALLOWED_HOSTS']) {
     const value = raw[key];
     if (value !== undefined) picked[key] = value;
   }

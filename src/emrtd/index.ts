@@ -5,7 +5,8 @@
  *
  * - BER-TLV (9303-10 §4.3), the TD3 MRZ (9303-4), EF.DG1 and EF.DG2 with its JPEG / JPEG 2000
  *   portrait (9303-10 §4.7, ISO/IEC 19794-5);
- * - the SOD and passive authentication against a trust store of CSCA certificates (9303-11 §5).
+ * - the SOD and passive authentication against a trust store of CSCA certificates and their CRLs
+ *   (9303-11 §5, 9303-12), reloadable while the server runs.
  *
  * The test-passport builder lives behind its own entry, `./testing/index.js`: it signs with
  * generated keys and is for specs, e2e tests and the `fixtures` CLI command, not for the flow.
@@ -38,6 +39,9 @@ export {
 } from './mrz.js';
 export {
   PASSIVE_AUTH_FAILURES,
+  ReloadableTrustStore,
+  StaleCrlWarnings,
+  TrustStoreReadError,
   createTrustStore,
   loadTrustStore,
   masterListCertificates,
@@ -47,11 +51,14 @@ export {
   toPem,
   unwrapSod,
   type CertificateSummary,
+  type CrlPolicy,
+  type CrlSummary,
   type DigestAlgorithm,
   type ParsedCertificate,
   type PassiveAuthFailure,
   type PassiveAuthInput,
   type PassiveAuthResult,
   type TrustStore,
+  type TrustStoreLog,
 } from './passive-auth/index.js';
 export { TlvParseError, findTlv, readTlv, readTlvSequence, type Tlv, type TlvErrorCode } from './tlv.js';

@@ -105,6 +105,8 @@ export interface LiveApp {
   orgId: string;
   live: CreatedKey;
   test: CreatedKey;
+  /** The CSCA_TRUST_STORE_DIR the app reads (and watches), removed by close(). */
+  trustDir: string;
   /** ws://127.0.0.1:<port>/v1/verify/session/<id> */
   socketUrl(sessionId: string): string;
   close(): Promise<void>;
@@ -128,6 +130,7 @@ export async function startLiveApp(options: { cscaPem?: string; env?: Record<str
     orgId: tenant.orgId,
     live: tenant.live,
     test: tenant.test,
+    trustDir,
     socketUrl: (sessionId) => `ws://127.0.0.1:${port}/v1/verify/session/${sessionId}`,
     close: async () => {
       await t.close();

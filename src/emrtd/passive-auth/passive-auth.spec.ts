@@ -6,6 +6,8 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import fc from 'fast-check';
 import {
+  buildCrl,
+  generateCrl,
   generateCsca,
   generatePassportFixture,
   generateTamperedVariants,
@@ -17,6 +19,7 @@ import {
 import { buildCertificate, fixtureKeyPair, keyIdentifierOf, subjectNameDer } from '../testing/pki.js';
 import { buildLdsSecurityObject } from '../testing/sod.js';
 import { parseCertificate } from './certificate.js';
+import { parseCrl } from './crl.js';
 import {
   PASSIVE_AUTH_FAILURES,
   passiveAuthenticate,
@@ -40,6 +43,15 @@ async function authenticate(input: PassiveAuthInput): Promise<PassiveAuthResult>
 
 function storeOf(...cscas: FixtureCsca[]): TrustStore {
   return createTrustStore(cscas.map((csca) => parseCertificate(csca.certDer)));
+}
+
+/** A store of these CSCAs and CRLs (DER); a CRL no CSCA verifies is skipped, as when loading. */
+function storeWithCrls(cscas: FixtureCsca[], crls: Uint8Array[], log?: (message: string) => void): TrustStore {
+  return createTrustStore(
+    cscas.map((item) => parseCertificate(item.certDer)),
+    crls.map((der, index) => ({ crl: parseCrl(der), source: `test-${index + 1}.crl` })),
+    log,
+  );
 }
 
 function failureOf(result: PassiveAuthResult): PassiveAuthFailure | 'ok' {
@@ -192,6 +204,7 @@ describe('passiveAuthenticate on tampered passports', () => {
     ['message-digest-mismatch', 'message_digest_mismatch'],
     ['corrupt-signature', 'signature_invalid'],
     ['dsc-not-carried', 'dsc_missing'],
+    ['revoked-dsc', 'dsc_revoked'],
   ];
   let set: TamperedVariantSet;
   let ecdsaSet: TamperedVariantSet;
@@ -205,20 +218,20 @@ describe('passiveAuthenticate on tampered passports', () => {
     expect(set.variants.map((variant) => [variant.name, variant.expectedFailure])).toEqual(expectations);
   });
 
-  it('leaves the valid passport of the set valid', async () => {
-    expect(failureOf(await authenticate({ ...set.valid, trustStore, now: NOW }))).toBe('ok');
+  it('leaves the valid passport of the set valid, with its CRL in the store', async () => {
+    expect(failureOf(await authenticate({ ...set.valid, trustStore: storeWithCrls([csca], [set.crl]), now: NOW }))).toBe('ok');
   });
 
   it.each(expectations)('rejects %s with %s', async (name, reason) => {
     for (const variants of [set, ecdsaSet]) {
       const variant = variants.variants.find((item) => item.name === name)!;
-      const result = await authenticate({ ...variant, trustStore, now: NOW });
+      const result = await authenticate({ ...variant, trustStore: storeWithCrls([csca], [variants.crl]), now: NOW });
       expect(result).toMatchObject({ ok: false, reason, detail: expect.any(String) });
     }
   });
 
   it('fails every verification with an empty trust store', async () => {
-    const result = await authenticate({ ...set.valid, trustStore: { certificates: [] }, now: NOW });
+    const result = await authenticate({ ...set.valid, trustStore: { certificates: [], crls: [] }, now: NOW });
     expect(result).toEqual({ ok: false, reason: 'trust_store_empty', detail: expect.any(String) });
   });
 
@@ -284,6 +297,97 @@ describe('passiveAuthenticate validity checks at an injected time', () => {
     expect(failureOf(await at(50))).toBe('ok');
     expect(failureOf(await at(200))).toBe('csca_expired');
     expect(failureOf(await at(-5))).toBe('csca_not_yet_valid');
+  });
+});
+
+describe('passiveAuthenticate with CRLs (§6.7 "Revocation")', () => {
+  let fixture: Awaited<ReturnType<typeof generatePassportFixture>>;
+  const crlOf = (overrides: Partial<Parameters<typeof buildCrl>[0]> = {}) =>
+    buildCrl({ issuer: csca, thisUpdate: new Date(NOW.getTime() - DAY_MS), nextUpdate: new Date(NOW.getTime() + 30 * DAY_MS), crlNumber: 1, ...overrides });
+
+  beforeAll(async () => {
+    fixture = await generatePassportFixture({ csca, now: NOW, dscKeyRole: 'dsc-under-crl' });
+  });
+
+  it('rejects a DSC whose serial the CSCA’s CRL lists, with dsc_revoked, whatever the revocation date', async () => {
+    // Revoked "tomorrow": the date is ignored, the listing is what counts.
+    const crl = crlOf({ revoked: [fixture.dscCertDer], thisUpdate: new Date(NOW.getTime() + DAY_MS), nextUpdate: null });
+    const result = await authenticate({ ...fixture, trustStore: storeWithCrls([csca], [crl]), now: NOW });
+    expect(result).toEqual({ ok: false, reason: 'dsc_revoked', detail: expect.stringContaining(parseCertificate(fixture.dscCertDer).serialHex) });
+  });
+
+  it('accepts a DSC when the CRL lists other serials only', async () => {
+    const other = await generatePassportFixture({ csca, now: NOW });
+    const crl = crlOf({ revoked: [other.dscCertDer], revokedSerials: [1n, 0xffn, parseCertificate(fixture.dscCertDer).serialNumber + 1n] });
+    const store = storeWithCrls([csca], [crl]);
+    expect(store.crls).toHaveLength(1);
+    expect(await authenticate({ ...fixture, trustStore: store, now: NOW })).toMatchObject({ ok: true });
+    expect(failureOf(await authenticate({ ...other, trustStore: store, now: NOW }))).toBe('dsc_revoked');
+  });
+
+  it('accepts with an empty CRL, and without any CRL under both policies', async () => {
+    for (const crlPolicy of ['soft', 'strict'] as const) {
+      expect(await authenticate({ ...fixture, trustStore: storeWithCrls([csca], [generateCrl(csca, { now: NOW })]), now: NOW, crlPolicy })).toMatchObject({ ok: true });
+      expect(await authenticate({ ...fixture, trustStore, now: NOW, crlPolicy })).toEqual(expect.not.objectContaining({ staleCrl: expect.anything() }));
+      expect(await authenticate({ ...fixture, trustStore, now: NOW, crlPolicy })).toMatchObject({ ok: true });
+    }
+  });
+
+  it('skips a CRL signed by another CA with one warning, so it revokes nothing', async () => {
+    const rogue = await generateCsca({ now: NOW, keyRole: 'rogue-csca' }); // the trusted CSCA's name, another key
+    const forgedKey = crlOf({ revoked: [fixture.dscCertDer], signingKey: rogue.privateKey });
+    const otherIssuer = buildCrl({ issuer: rogue, revoked: [fixture.dscCertDer], thisUpdate: NOW, nextUpdate: null });
+    const warnings: string[] = [];
+    const store = storeWithCrls([csca], [forgedKey, otherIssuer], (message) => warnings.push(message));
+    expect(store.crls).toHaveLength(0);
+    expect(warnings).toEqual([
+      expect.stringMatching(/skipping CRL test-1\.crl \(issuer "C=UT, O=Utopia, CN=Passline Test CSCA"\): its signature does not verify/),
+      expect.stringMatching(/skipping CRL test-2\.crl .*: no loaded CSCA with that subject has the key id [0-9a-f]{40}/),
+    ]);
+    expect(await authenticate({ ...fixture, trustStore: store, now: NOW })).toMatchObject({ ok: true });
+  });
+
+  it('lets the highest CRL number decide, else the latest thisUpdate', async () => {
+    const revoking = (crlNumber: number | null, thisUpdateDays: number) =>
+      crlOf({ revoked: [fixture.dscCertDer], crlNumber, thisUpdate: new Date(NOW.getTime() + thisUpdateDays * DAY_MS) });
+    const clean = (crlNumber: number | null, thisUpdateDays: number) => crlOf({ crlNumber, thisUpdate: new Date(NOW.getTime() + thisUpdateDays * DAY_MS) });
+    const verdict = async (crls: Uint8Array[]) => failureOf(await authenticate({ ...fixture, trustStore: storeWithCrls([csca], crls), now: NOW }));
+    // By number, whatever the dates: a later-numbered CRL that no longer lists the serial wins.
+    expect(await verdict([revoking(7, -1), clean(8, -3)])).toBe('ok');
+    expect(await verdict([clean(7, -1), revoking(8, -3)])).toBe('dsc_revoked');
+    // Without numbers, the latest thisUpdate.
+    expect(await verdict([revoking(null, -3), clean(null, -1)])).toBe('ok');
+    expect(await verdict([clean(null, -3), revoking(null, -1)])).toBe('dsc_revoked');
+  });
+
+  it('accepts a stale CRL under soft and names it for a warning; fails it with crl_stale under strict', async () => {
+    const stale = crlOf({ thisUpdate: new Date(NOW.getTime() - 40 * DAY_MS), nextUpdate: new Date(NOW.getTime() - DAY_MS), crlNumber: 3 });
+    const store = storeWithCrls([csca], [stale]);
+    expect(await authenticate({ ...fixture, trustStore: store, now: NOW })).toMatchObject({
+      ok: true,
+      staleCrl: { source: 'test-1.crl', issuer: 'C=UT, O=Utopia, CN=Passline Test CSCA', crlNumber: '3', nextUpdate: new Date(NOW.getTime() - DAY_MS).toISOString() },
+    });
+    expect(await authenticate({ ...fixture, trustStore: store, now: NOW, crlPolicy: 'soft' })).toMatchObject({ ok: true, staleCrl: expect.anything() });
+    expect(await authenticate({ ...fixture, trustStore: store, now: NOW, crlPolicy: 'strict' })).toEqual({
+      ok: false,
+      reason: 'crl_stale',
+      detail: expect.stringContaining('CRL_POLICY=strict'),
+    });
+    // The same CRL before its nextUpdate is fresh under both policies.
+    const before = new Date(NOW.getTime() - 2 * DAY_MS);
+    expect(await authenticate({ ...fixture, trustStore: store, now: before, crlPolicy: 'strict' })).toEqual(expect.objectContaining({ ok: true }));
+    expect(await authenticate({ ...fixture, trustStore: store, now: before })).not.toHaveProperty('staleCrl');
+    // A revoked DSC is revoked even when the CRL is stale.
+    const staleRevoking = crlOf({ revoked: [fixture.dscCertDer], nextUpdate: new Date(NOW.getTime() - DAY_MS) });
+    expect(failureOf(await authenticate({ ...fixture, trustStore: storeWithCrls([csca], [staleRevoking]), now: NOW }))).toBe('dsc_revoked');
+  });
+
+  it('ignores CRLs of other CSCAs', async () => {
+    const second = await generateCsca({ now: NOW, keyRole: 'second-csca', name: { country: 'XY', commonName: 'Other CSCA' } });
+    const theirs = buildCrl({ issuer: second, revokedSerials: [parseCertificate(fixture.dscCertDer).serialNumber], thisUpdate: NOW, nextUpdate: new Date(NOW.getTime() - DAY_MS) });
+    const store = storeWithCrls([csca, second], [theirs]);
+    expect(store.crls).toHaveLength(1);
+    expect(await authenticate({ ...fixture, trustStore: store, now: NOW, crlPolicy: 'strict' })).toMatchObject({ ok: true });
   });
 });
 

@@ -19,7 +19,8 @@ import {
 } from './cms.js';
 import { DerError, bytesEqual, children, decodeElement, octets, oid, rawBytes, toHex } from './der.js';
 import { OID_LDS_SECURITY_OBJECT, parseLdsSecurityObject, type LdsSecurityObject } from './lds.js';
-import type { TrustStore } from './trust-store.js';
+import { decidingCrl } from './crl.js';
+import type { TrustStore, TrustedCrl } from './trust-store.js';
 
 /**
  * Every way passive authentication can fail, one reason per check. They all surface to clients
@@ -49,7 +50,23 @@ export const PASSIVE_AUTH_FAILURES = [
   'dsc_expired',
   'csca_not_yet_valid',
   'csca_expired',
+  'dsc_revoked',
+  'crl_stale',
 ] as const;
+
+/** What a CRL past its nextUpdate does (`CRL_POLICY`, §6.7): accept with a warning, or fail. */
+export type CrlPolicy = 'soft' | 'strict';
+
+/** The CRL that decided a revocation check, for logs. */
+export interface CrlSummary {
+  source: string;
+  issuer: string;
+  /** SHA-256 of the CRL's DER, lowercase hex. */
+  fingerprint: string;
+  crlNumber: string | null;
+  thisUpdate: string;
+  nextUpdate: string | null;
+}
 
 export type PassiveAuthFailure = (typeof PASSIVE_AUTH_FAILURES)[number];
 
@@ -70,6 +87,8 @@ export type PassiveAuthResult =
       digestAlgorithm: DigestAlgorithm;
       /** The SOD signature scheme, e.g. `RSASSA-PSS with SHA-256 (salt 32)`. */
       signatureAlgorithm: string;
+      /** Set when the deciding CRL is past its nextUpdate and CRL_POLICY is `soft`: warn about it. */
+      staleCrl?: CrlSummary;
     }
   | { ok: false; reason: PassiveAuthFailure; detail: string };
 
@@ -81,8 +100,10 @@ export interface PassiveAuthInput {
   /** EF.SOD, with or without its 0x77 application tag. */
   sod: Uint8Array;
   trustStore: TrustStore;
-  /** The instant certificate validity is checked against. */
+  /** The instant certificate validity and CRL freshness are checked against. */
   now: Date;
+  /** Default `soft`. */
+  crlPolicy?: CrlPolicy;
 }
 
 type Failure = Extract<PassiveAuthResult, { ok: false }>;
@@ -102,7 +123,8 @@ function fail(reason: PassiveAuthFailure, detail: string): never {
  * Passive authentication of an eMRTD (ICAO 9303-11 §5.1, API.md §6.7 step 3): the data-group
  * hashes against the SOD, the SOD's CMS signature against its DSC, and the DSC against a CSCA
  * from the trust store. Never throws on hostile input: every failure is a result.
- * CRLs, active authentication (DG15) and chip authentication (DG14) are out of scope (§6.7).
+ * Then revocation: the DSC's serial against the deciding CRL of its CSCA, if the store has one.
+ * Active authentication (DG15) and chip authentication (DG14) are out of scope (§6.7).
  * The work is synchronous today (node:crypto); the Promise keeps callers unchanged should it
  * move to WebCrypto or a worker.
  */
@@ -134,6 +156,7 @@ function runChecks(input: PassiveAuthInput): PassiveAuthResult {
   const dsc = findDsc(signedData, signerInfo);
   const signatureAlgorithm = checkSodSignature(signerInfo, dsc, signedBytes);
   const csca = checkChain(dsc, input.trustStore, input.now);
+  const staleCrl = checkRevocation(dsc, input.trustStore, input.now, input.crlPolicy ?? 'soft');
 
   return {
     ok: true,
@@ -141,6 +164,7 @@ function runChecks(input: PassiveAuthInput): PassiveAuthResult {
     csca: summarize(csca),
     digestAlgorithm: ldsDigest,
     signatureAlgorithm,
+    ...(staleCrl ? { staleCrl } : {}),
   };
 }
 
@@ -314,6 +338,37 @@ function checkChain(dsc: ParsedCertificate, trustStore: TrustStore, now: Date): 
     fail('csca_not_yet_valid', `the CSCA "${csca.subject}" is valid from ${csca.notBefore.toISOString()}`);
   }
   fail('csca_expired', `the CSCA "${csca.subject}" expired at ${csca.notAfter.toISOString()}`);
+}
+
+/**
+ * The DSC's serial against the CRL that decides for its CSCA (§6.7 "Revocation"): the CRLs in the
+ * store whose issuer is the DSC's issuer, verified at load by a CSCA of that name. Grouping by name
+ * rather than by key lets a CRL signed after a key rollover cover DSCs under the old key, as
+ * ICAO 9303-12 has one CRL per CSCA (the country's signing authority), whatever key signs it.
+ * Returns the stale CRL to warn about under `soft`; no CRL at all is accepted under both policies.
+ */
+function checkRevocation(dsc: ParsedCertificate, trustStore: TrustStore, now: Date, policy: CrlPolicy): CrlSummary | undefined {
+  const crl = decidingCrl(trustStore.crls.filter((candidate) => bytesEqual(candidate.issuerDer, dsc.issuerDer)));
+  if (!crl) return undefined;
+  if (crl.revokedSerials.has(dsc.serialNumber)) {
+    fail('dsc_revoked', `the DSC (serial ${dsc.serialHex}) is listed on the CRL ${crl.source} of "${crl.issuer}"`);
+  }
+  if (!crl.nextUpdate || crl.nextUpdate.getTime() >= now.getTime()) return undefined;
+  if (policy === 'strict') {
+    fail('crl_stale', `the CRL ${crl.source} of "${crl.issuer}" was due for renewal at ${crl.nextUpdate.toISOString()} (CRL_POLICY=strict)`);
+  }
+  return summarizeCrl(crl);
+}
+
+function summarizeCrl(crl: TrustedCrl): CrlSummary {
+  return {
+    source: crl.source,
+    issuer: crl.issuer,
+    fingerprint: crl.fingerprint,
+    crlNumber: crl.crlNumber === undefined ? null : crl.crlNumber.toString(),
+    thisUpdate: crl.thisUpdate.toISOString(),
+    nextUpdate: crl.nextUpdate ? crl.nextUpdate.toISOString() : null,
+  };
 }
 
 function summarize(certificate: ParsedCertificate): CertificateSummary {

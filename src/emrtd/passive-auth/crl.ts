@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import * as pkijs from 'pkijs';
+import { parseAlgorithmIdentifier, type AlgorithmIdentifier } from './algorithms.js';
+import { formatName } from './certificate.js';
+import { DerError, bitStringBytes, decodeElement, integer, isContext, octets, primitiveContents, rawBytes, sequence } from './der.js';
+
+/** An X.509 v2 CRL (RFC 5280 §5) reduced to what the revocation check of §6.7 needs. */
+export interface ParsedCrl {
+  readonly der: Uint8Array;
+  /** SHA-256 of the DER, lowercase hex: names the CRL in logs and in the once-an-hour warnings. */
+  readonly fingerprint: string;
+  /** The DER of the TBSCertList, which the issuer's signature covers. */
+  readonly tbs: Uint8Array;
+  /** DER of the issuer Name: matched byte for byte against CSCA subjects, as for certificates. */
+  readonly issuerDer: Uint8Array;
+  readonly issuer: string;
+  readonly thisUpdate: Date;
+  readonly nextUpdate?: Date;
+  /** The cRLNumber extension (2.5.29.20), when present. */
+  readonly crlNumber?: bigint;
+  readonly authorityKeyIdentifier?: Uint8Array;
+  /** Serial numbers of the revoked certificates; the revocation dates play no part (§6.7). */
+  readonly revokedSerials: ReadonlySet<bigint>;
+  readonly signatureAlgorithm: AlgorithmIdentifier;
+  readonly signature: Uint8Array;
+}
+
+const CRL_NUMBER = '2.5.29.20';
+const AUTHORITY_KEY_IDENTIFIER = '2.5.29.35';
+const DELTA_CRL_INDICATOR = '2.5.29.27';
+const ISSUING_DISTRIBUTION_POINT = '2.5.29.28';
+/** Critical CRL extensions whose meaning does not change which serials are revoked for a CSCA. */
+const UNDERSTOOD_CRITICAL = new Set([CRL_NUMBER, AUTHORITY_KEY_IDENTIFIER, ISSUING_DISTRIBUTION_POINT]);
+
+/**
+ * Parses one DER CRL; throws a DerError when it is not a complete CRL this check can rely on.
+ * A delta CRL, or one with a critical extension we do not understand, is refused rather than
+ * read as a full list (RFC 5280 §5.2: a critical extension that cannot be processed voids the CRL).
+ */
+export function parseCrl(der: Uint8Array): ParsedCrl {
+  const element = decodeElement(der, 'CertificateList');
+  const [tbsElement, algorithmElement, signatureElement, ...extra] = sequence(element, 'CertificateList');
+  if (extra.length > 0) throw new DerError('CertificateList: too many elements');
+  let crl: pkijs.CertificateRevocationList;
+  try {
+    crl = new pkijs.CertificateRevocationList({ schema: element });
+  } catch (error) {
+    throw new DerError(`CertificateList: ${(error as Error).message}`);
+  }
+  let crlNumber: bigint | undefined;
+  let authorityKeyIdentifier: Uint8Array | undefined;
+  for (const extension of crl.crlExtensions?.extensions ?? []) {
+    const value = () => decodeElement(octets(extension.extnValue, 'extnValue'), extension.extnID);
+    if (extension.extnID === DELTA_CRL_INDICATOR) throw new DerError('a delta CRL; only complete CRLs are read');
+    if (extension.extnID === CRL_NUMBER) {
+      crlNumber = integer(value(), 'cRLNumber');
+    } else if (extension.extnID === AUTHORITY_KEY_IDENTIFIER) {
+      const keyIdentifier = sequence(value(), 'AuthorityKeyIdentifier').find((item) => isContext(item, 0));
+      if (keyIdentifier) authorityKeyIdentifier = primitiveContents(keyIdentifier, 'AKI keyIdentifier');
+    } else if (extension.critical && !UNDERSTOOD_CRITICAL.has(extension.extnID)) {
+      throw new DerError(`unsupported critical extension ${extension.extnID}`);
+    }
+  }
+  const issuerDer = new Uint8Array(crl.issuer.valueBeforeDecode);
+  const revokedSerials = new Set<bigint>();
+  for (const entry of crl.revokedCertificates ?? []) revokedSerials.add(integer(entry.userCertificate, 'userCertificate'));
+  const ownDer = rawBytes(element);
+  return {
+    der: ownDer,
+    fingerprint: createHash('sha256').update(ownDer).digest('hex'),
+    tbs: rawBytes(tbsElement),
+    issuerDer,
+    issuer: formatName(decodeElement(issuerDer, 'issuer')),
+    thisUpdate: crl.thisUpdate.value,
+    nextUpdate: crl.nextUpdate?.value,
+    crlNumber,
+    authorityKeyIdentifier,
+    revokedSerials,
+    signatureAlgorithm: parseAlgorithmIdentifier(algorithmElement, 'signatureAlgorithm'),
+    signature: bitStringBytes(signatureElement, 'signatureValue'),
+  };
+}
+
+const PEM_CRL = /-----BEGIN X509 CRL-----([\s\S]*?)-----END X509 CRL-----/g;
+
+/** The DER bodies of every X509 CRL block in a PEM text. */
+export function pemCrls(text: string): Uint8Array[] {
+  return [...text.matchAll(PEM_CRL)].map((match) => new Uint8Array(Buffer.from(match[1].replace(/\s+/g, ''), 'base64')));
+}
+
+/**
+ * Of several valid CRLs from one CSCA, the one that decides (§6.7): the highest CRL number,
+ * else the latest thisUpdate. Numbers are compared only when both CRLs carry one.
+ */
+export function decidingCrl<T extends Pick<ParsedCrl, 'crlNumber' | 'thisUpdate'>>(crls: readonly T[]): T | undefined {
+  let best: T | undefined;
+  for (const crl of crls) {
+    if (!best) {
+      best = crl;
+      continue;
+    }
+    const byNumber = crl.crlNumber !== undefined && best.crlNumber !== undefined ? Number(crl.crlNumber > best.crlNumber) - Number(crl.crlNumber < best.crlNumber) : 0;
+    if (byNumber > 0 || (byNumber === 0 && crl.thisUpdate.getTime() > best.thisUpdate.getTime())) best = crl;
+  }
+  return best;
+}
+
+const HOUR_MS = 60 * 60 * 1000;
+
+/** Remembers when each stale CRL was last warned about, so `soft` warns once per CRL per hour (§6.7). */
+export class StaleCrlWarnings {
+  private readonly lastWarned = new Map<string, number>();
+
+  /** True when a warning about this CRL is due at `now`, and records it. */
+  due(fingerprint: string, now: Date): boolean {
+    const last = this.lastWarned.get(fingerprint);
+    if (last !== undefined && now.getTime() - last < HOUR_MS) return false;
+    this.lastWarned.set(fingerprint, now.getTime());
+    return true;
+  }
+}
