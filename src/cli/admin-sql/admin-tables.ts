@@ -102,9 +102,18 @@ export async function selectRecords<T>(connection: SqlConnection, map: TableMap<
   });
 }
 
-/** The record whose primary key is `id`; on PostgreSQL locked for the rest of the transaction. */
-export async function findRecord<T>(connection: SqlConnection, map: TableMap<T>, id: string): Promise<T | null> {
-  const forUpdate = connection.dialect === 'postgres' ? ' FOR UPDATE' : '';
+/**
+ * The record whose primary key is `id`. `forUpdate` locks its row on PostgreSQL for the rest
+ * of the transaction, so two commands changing one key apply their rules one after the other
+ * (on SQLite, BEGIN IMMEDIATE already serializes writers).
+ */
+export async function findRecord<T>(
+  connection: SqlConnection,
+  map: TableMap<T>,
+  id: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<T | null> {
+  const forUpdate = options.forUpdate && connection.dialect === 'postgres' ? ' FOR UPDATE' : '';
   const [record] = await selectRecords(connection, map, `WHERE ${quote(map.columns[map.primary].name)} = ?${forUpdate}`, [id]);
   return record ?? null;
 }

@@ -70,7 +70,7 @@ export class SqlAdmin implements AdminOperations {
   /** Reads the key, applies one rule and writes the columns it changed, in one transaction. */
   private async changeKey(id: string, rule: (row: ApiKeyRecord) => Partial<ApiKeyRecord> | null): Promise<ApiKeyResponse> {
     const row = await this.connection.transaction(async () => {
-      const found = await findRecord(this.connection, API_KEYS, id);
+      const found = await findRecord(this.connection, API_KEYS, id, { forUpdate: true });
       if (!found) throw API_KEY_NOT_FOUND();
       const changes = rule(found);
       if (changes) await updateRecord(this.connection, API_KEYS, id, changes);
