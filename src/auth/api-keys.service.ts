@@ -1,40 +1,28 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { appConfig, type AppConfig } from '../config/app.config.js';
-import { hmacHex, safeEqual } from '../common/crypto.js';
-import { ApiError } from '../common/errors/api-error.js';
-import { newId } from '../common/ids.js';
+import { safeEqual } from '../common/crypto.js';
 import { keysetPage, type KeysetQuery } from '../common/pagination.js';
 import { DatabaseService } from '../database/database.service.js';
 import { OrganizationsService } from '../organizations/organizations.service.js';
+import {
+  API_KEY_NOT_FOUND,
+  changeApiKey,
+  hashApiKey,
+  newApiKey,
+  revokeApiKey,
+  type CreateApiKeyInput,
+  type UpdateApiKeyInput,
+} from './api-key-rules.js';
 import { ApiKey } from './entities/api-key.entity.js';
 import type { Principal } from './principal.js';
-import { DEFAULT_SCOPES, SCOPES, type Scope } from './scopes.js';
+
+export { API_KEY_NOT_FOUND, API_KEY_REVOKED, type CreateApiKeyInput, type UpdateApiKeyInput } from './api-key-rules.js';
 
 const API_KEY_FORMAT = /^kk_(live|test)_[a-z0-9]{32}$/;
 /** How long a resolved key is trusted before the database is asked again. */
 const AUTH_CACHE_TTL_MS = 3_000;
 const AUTH_CACHE_MAX = 10_000;
 const LAST_USED_RESOLUTION_MS = 60_000;
-
-export const API_KEY_REVOKED = (): ApiError =>
-  ApiError.conflict('API key is revoked.', 'Revoked API keys cannot be changed; create a new key.', 'api-keys');
-
-export const API_KEY_NOT_FOUND = (docs = 'api-keys'): ApiError =>
-  ApiError.notFound('API key not found.', 'Confirm the API key ID belongs to this organization.', docs);
-
-export interface CreateApiKeyInput {
-  organizationId: string;
-  name: string;
-  livemode?: boolean;
-  scopes?: Scope[];
-}
-
-export interface UpdateApiKeyInput {
-  name?: string;
-  enabled?: boolean;
-  scopes?: Scope[];
-}
 
 type CachedPrincipal = { principal: Principal | null; expiresAt: number };
 
@@ -51,7 +39,7 @@ export class ApiKeysService {
   ) {}
 
   hashKey(key: string): string {
-    return hmacHex(this.config.serverSecret, key);
+    return hashApiKey(this.config.serverSecret, key);
   }
 
   /**
@@ -111,24 +99,8 @@ export class ApiKeysService {
 
   /** A new key and its row, not yet stored: for callers that insert it inside their own transaction. */
   build(input: CreateApiKeyInput): { apiKey: ApiKey; key: string } {
-    const livemode = input.livemode ?? true;
-    const key = newId.apiKey(livemode);
-    const now = new Date();
-    const apiKey = Object.assign(new ApiKey(), {
-      id: randomUUID(),
-      organizationId: input.organizationId,
-      name: input.name.trim(),
-      livemode,
-      scopes: normalizeScopes(input.scopes ?? [...DEFAULT_SCOPES]),
-      enabled: true,
-      keyPrefix: key.slice(0, 12),
-      keyHash: this.hashKey(key),
-      lastUsedAt: null,
-      revokedAt: null,
-      createdAt: now,
-      updatedAt: now,
-    });
-    return { apiKey, key };
+    const { record, key } = newApiKey(input, this.config.serverSecret);
+    return { apiKey: Object.assign(new ApiKey(), record), key };
   }
 
   async list(organizationId: string, page: KeysetQuery) {
@@ -157,14 +129,7 @@ export class ApiKeysService {
     const updated = await this.db.transaction(async (m) => {
       const row = await m.findOne(ApiKey, { where: { id } });
       if (!row) throw API_KEY_NOT_FOUND();
-      if (row.revokedAt) {
-        throw API_KEY_REVOKED();
-      }
-      if (changes.name !== undefined) row.name = changes.name.trim();
-      if (changes.enabled !== undefined) row.enabled = changes.enabled;
-      if (changes.scopes !== undefined) row.scopes = normalizeScopes(changes.scopes);
-      row.updatedAt = new Date();
-      await m.update(ApiKey, { id }, { name: row.name, enabled: row.enabled, scopes: row.scopes, updatedAt: row.updatedAt });
+      await m.update(ApiKey, { id }, changeApiKey(row, changes));
       return row;
     });
     this.forget(updated.keyHash);
@@ -176,11 +141,8 @@ export class ApiKeysService {
     const revoked = await this.db.transaction(async (m) => {
       const row = await m.findOne(ApiKey, { where: { id } });
       if (!row) throw API_KEY_NOT_FOUND();
-      if (row.revokedAt) return row;
-      const now = new Date();
-      row.revokedAt = now;
-      row.updatedAt = now;
-      await m.update(ApiKey, { id }, { revokedAt: now, updatedAt: now });
+      const columns = revokeApiKey(row);
+      if (columns) await m.update(ApiKey, { id }, columns);
       return row;
     });
     this.forget(revoked.keyHash);
@@ -190,9 +152,4 @@ export class ApiKeysService {
   private forget(keyHash: string): void {
     this.cache.delete(keyHash);
   }
-}
-
-/** Scopes are kept in the canonical order of §2.2, without duplicates. */
-function normalizeScopes(scopes: Scope[]): Scope[] {
-  return SCOPES.filter((s) => scopes.includes(s));
 }

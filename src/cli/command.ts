@@ -1,4 +1,4 @@
-import type { CreateApiKeyInput } from '../auth/api-keys.service.js';
+import type { CreateApiKeyInput } from '../auth/api-key-rules.js';
 import type { ApiKeyResponse, CreatedApiKeyResponse } from '../auth/dto/api-key.response.js';
 import type { OrganizationResponse } from '../organizations/dto/organization.response.js';
 import type { OptionSpecs, OptionValues } from './parse-options.js';
@@ -6,7 +6,7 @@ import type { OptionSpecs, OptionValues } from './parse-options.js';
 // The shape of a command, apart from the command table (commands.ts), so that the commands
 // kept in their own files (fixtures, verify) and the table import this file, not each other.
 
-/** What the commands do, in the admin endpoints' response objects (implemented by CliAdminService). */
+/** What the commands do, in the admin endpoints' response objects (implemented by SqlAdmin). */
 export interface AdminOperations {
   createOrganization(name: string): Promise<OrganizationResponse>;
   listOrganizations(): Promise<OrganizationResponse[]>;

@@ -29,7 +29,7 @@ const apiKey = (changes: Partial<ApiKeyResponse> = {}): ApiKeyResponse => ({
 
 type Call = [operation: string, ...args: unknown[]];
 
-/** Operations that answer like CliAdminService and record how they were called. */
+/** Operations that answer like SqlAdmin and record how they were called. */
 function fakeAdmin(failure?: Error): AdminOperations & { calls: Call[] } {
   const calls: Call[] = [];
   const record = <T>(call: Call, result: () => T): Promise<T> => {

@@ -6,7 +6,7 @@ import { HELP_FLAGS, parseOptions, UsageError, type OptionValues } from './parse
 import { VERIFY_RUN } from './verify-run-command.js';
 
 // Only light modules are imported here (types aside), so help and usage errors answer without
-// loading Nest, TypeORM or Swagger; main.ts loads the rest on the first real command.
+// loading settings or a database driver; main.ts loads the rest on the first real command.
 
 export const EXIT_OK = 0;
 export const EXIT_RUNTIME_ERROR = 1;

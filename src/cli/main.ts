@@ -21,8 +21,8 @@ function exitAfterFlush(code: number): void {
 runCli(process.argv.slice(2), {
   stdout: lineWriter(process.stdout),
   stderr: lineWriter(process.stderr),
-  // Loaded on demand so help and usage errors answer without booting Nest and TypeORM.
-  connect: async () => (await import('./cli.module.js')).openCliContext(),
+  // Loaded on demand so help and usage errors answer without reading settings or a database.
+  connect: async () => (await import('./admin-context.js')).openAdminContext(),
 }).then(exitAfterFlush, (error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`${JSON.stringify({ error: { code: 'INTERNAL_SERVER_ERROR', message } })}\n`);

@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { ApiError } from '../common/errors/api-error.js';
 import { keysetPage, type KeysetQuery } from '../common/pagination.js';
 import { DatabaseService } from '../database/database.service.js';
 import { Organization } from './entities/organization.entity.js';
+import { newOrganization, ORGANIZATION_NOT_FOUND } from './organization-rules.js';
 
-export const ORGANIZATION_NOT_FOUND = (): ApiError =>
-  ApiError.notFound('Organization not found.', 'The organization with the given ID was not found.', 'organizations');
+export { ORGANIZATION_NOT_FOUND } from './organization-rules.js';
 
 @Injectable()
 export class OrganizationsService {
@@ -20,8 +18,7 @@ export class OrganizationsService {
 
   /** A new organization row, not yet stored: for callers that insert it inside their own transaction. */
   build(name: string): Organization {
-    const now = new Date();
-    return Object.assign(new Organization(), { id: randomUUID(), name: name.trim(), createdAt: now, updatedAt: now });
+    return Object.assign(new Organization(), newOrganization(name));
   }
 
   async get(id: string): Promise<Organization> {

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { ApiKey } from '../entities/api-key.entity.js';
 import { SCOPES, type Scope } from '../scopes.js';
+import { apiKeyResponse, createdApiKeyResponse } from './api-key.view.js';
 
 /** An API key record (§2.4). The secret itself is never part of it. */
 export class ApiKeyResponse {
@@ -69,19 +70,7 @@ export class ApiKeyResponse {
   updated_at: string;
 
   static from(key: ApiKey): ApiKeyResponse {
-    return {
-      id: key.id,
-      organization_id: key.organizationId,
-      name: key.name,
-      livemode: key.livemode,
-      scopes: key.scopes,
-      enabled: key.enabled,
-      key_prefix: key.keyPrefix,
-      last_used_at: key.lastUsedAt ? key.lastUsedAt.toISOString() : null,
-      revoked_at: key.revokedAt ? key.revokedAt.toISOString() : null,
-      created_at: key.createdAt.toISOString(),
-      updated_at: key.updatedAt.toISOString(),
-    };
+    return apiKeyResponse(key);
   }
 }
 
@@ -94,6 +83,6 @@ export class CreatedApiKeyResponse extends ApiKeyResponse {
   key: string;
 
   static withKey(apiKey: ApiKey, key: string): CreatedApiKeyResponse {
-    return { ...ApiKeyResponse.from(apiKey), key };
+    return createdApiKeyResponse(apiKey, key);
   }
 }

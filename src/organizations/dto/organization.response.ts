@@ -1,4 +1,5 @@
 import type { Organization } from '../entities/organization.entity.js';
+import { organizationResponse } from './organization.view.js';
 
 export class OrganizationResponse {
   /**
@@ -26,11 +27,6 @@ export class OrganizationResponse {
   updated_at: string;
 
   static from(org: Organization): OrganizationResponse {
-    return {
-      id: org.id,
-      name: org.name,
-      created_at: org.createdAt.toISOString(),
-      updated_at: org.updatedAt.toISOString(),
-    };
+    return organizationResponse(org);
   }
 }

@@ -1,0 +1,37 @@
+import pg from 'pg';
+import type { Row, SqlConnection } from './sql-connection.js';
+
+/** One client (not a pool): a command runs a few statements, one after the other. */
+export async function openPostgresConnection(url: string): Promise<SqlConnection> {
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+  const query = async (sql: string, parameters: readonly unknown[] = []): Promise<Row[]> => {
+    let n = 0;
+    const result = await client.query(
+      sql.replace(/\?/g, () => `$${++n}`),
+      [...parameters],
+    );
+    return result.rows as Row[];
+  };
+  return {
+    dialect: 'postgres',
+    query,
+    transaction: async (work) => {
+      await query('BEGIN');
+      try {
+        const result = await work();
+        await query('COMMIT');
+        return result;
+      } catch (error) {
+        await query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    },
+    close: () => client.end(),
+  };
+}
