@@ -10,7 +10,6 @@ import { EnvelopeFastifyAdapter } from './common/http/envelope-adapter.js';
 import { clientErrorHandler, frameworkErrorHandler } from './common/http/pre-routing.js';
 import { requestIdFor } from './common/http/request-id.js';
 import { registerAccessLog } from './common/logging/access-log.js';
-import { requestContext } from './common/logging/logger.js';
 import { AppValidationPipe } from './common/validation.js';
 import { PathWsAdapter } from './verify/mobile/path-ws.adapter.js';
 import { APP_VERSION } from './health/health.controller.js';
@@ -63,7 +62,6 @@ export function configureApp(
     reply.header('x-request-id', request.id);
     // §9.5: no response is ever content-sniffed into something it is not.
     reply.header('x-content-type-options', 'nosniff');
-    requestContext.enterWith({ reqId: request.id });
     done();
   });
   if (options.accessLog) registerAccessLog(fastify, options.accessLog);
