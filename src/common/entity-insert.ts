@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
+import { directQuery } from './direct-query.js';
 
 /**
  * `manager.insert(Entity, row)` for a row that sets every column, with the SQL written once.
@@ -28,7 +29,7 @@ export class EntityInsertWriter<T extends ObjectLiteral> {
       }
       values.push(driver.preparePersistentValue(value, column));
     }
-    await manager.query(sql, values);
+    await directQuery(manager, sql, values);
   }
 
   /** Deferred to the first call: the metadata exists once the data source is initialized. */

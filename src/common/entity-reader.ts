@@ -1,7 +1,9 @@
-import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { DataSource, EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
+import { directQuery } from './direct-query.js';
 
 interface Compiled {
+  metadata: EntityMetadata;
   select: string;
   byId: string;
   columns: ColumnMetadata[];
@@ -25,7 +27,7 @@ export class EntityReader<T extends ObjectLiteral> {
 
   /** `manager.findOne(Entity, { where: { id } })` for an entity with one primary column. */
   async findById(manager: EntityManager, id: string): Promise<T | null> {
-    const rows = (await manager.query(this.compile().byId, [id])) as Array<Record<string, unknown>>;
+    const rows = (await directQuery(manager, this.compile().byId, [id])) as Array<Record<string, unknown>>;
     return rows.length ? this.hydrate(rows[0]) : null;
   }
 
@@ -38,7 +40,7 @@ export class EntityReader<T extends ObjectLiteral> {
     const { select, postgres } = this.compile();
     let n = 0;
     const sql = `${select} ${postgres ? tail.replace(/\?/g, () => `$${++n}`) : tail}`;
-    const rows = (await manager.query(sql, parameters)) as Array<Record<string, unknown>>;
+    const rows = (await directQuery(manager, sql, parameters)) as Array<Record<string, unknown>>;
     return rows.map((row) => this.hydrate(row));
   }
 
@@ -50,10 +52,10 @@ export class EntityReader<T extends ObjectLiteral> {
   }
 
   private hydrate(row: Record<string, unknown>): T {
-    const metadata = this.dataSource.getMetadata(this.entity);
+    const { metadata, columns } = this.compile();
     const entity = metadata.create(undefined, { fromDeserializer: true }) as T;
     const driver = this.dataSource.driver;
-    for (const column of this.compile().columns) {
+    for (const column of columns) {
       const value = row[column.databaseName];
       if (value !== undefined) column.setEntityValue(entity, driver.prepareHydratedValue(value, column));
     }
@@ -70,7 +72,7 @@ export class EntityReader<T extends ObjectLiteral> {
     const postgres = driver.options.type === 'postgres';
     const select = `SELECT ${columns.map((c) => driver.escape(c.databaseName)).join(', ')} FROM ${driver.escape(metadata.tableName)}`;
     const byId = `${select} WHERE ${driver.escape(metadata.primaryColumns[0].databaseName)} = ${postgres ? '$1' : '?'} LIMIT 1`;
-    this.compiled = { select, byId, columns, postgres };
+    this.compiled = { metadata, select, byId, columns, postgres };
     return this.compiled;
   }
 }
