@@ -1,6 +1,6 @@
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import { pino, type DestinationStream, type Level, type Logger as PinoLogger } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
 import type { AppSettings } from '../../config/app.config.js';
 
 /**
@@ -60,6 +60,8 @@ export function createRootLogger(
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
   };
   if (settings.logFormat === 'json') return pino(options, destination);
+  // Required only for a person at a terminal: production logs JSON and saves its memory.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
   const stream = pretty({
     destination,
     sync: true,
