@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
-import { directQuery } from './direct-query.js';
+import { directQuery } from '../database/direct-query.js';
 
 /**
  * `manager.insert(Entity, row)` for a row that sets every column, with the SQL written once.

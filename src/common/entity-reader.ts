@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
-import { directQuery } from './direct-query.js';
+import { directQuery } from '../database/direct-query.js';
 
 interface Compiled {
   metadata: EntityMetadata;

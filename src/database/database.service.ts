@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { directQuery } from './direct-query.js';
 import { FifoRwLock } from './rw-lock.js';
 import { beginSqliteTransactionsImmediately } from './sqlite-immediate.js';
 
@@ -45,7 +46,7 @@ export class DatabaseService {
   /** True when the database answers a trivial query. */
   async ping(): Promise<boolean> {
     try {
-      await this.read((m) => m.query('SELECT 1'));
+      await this.read((m) => directQuery(m, 'SELECT 1'));
       return true;
     } catch {
       return false;

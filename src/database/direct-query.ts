@@ -6,7 +6,8 @@ const STATEMENT_CACHE_MAX = 500;
 const statements = new WeakMap<Database, Map<string, Statement>>();
 
 /**
- * `manager.query(sql, parameters)` for SQL written once (EntityReader, EntityInsertWriter).
+ * `manager.query(sql, parameters)` for SQL written once (EntityReader, EntityInsertWriter,
+ * the health ping).
  * On SQLite it runs the statement on better-sqlite3's connection itself:
  * TypeORM's `query()` makes a query runner, a broadcaster and four promises around a call
  * that is synchronous underneath (a tenth of a list's CPU, a twentieth of a read's). Its
