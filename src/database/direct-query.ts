@@ -17,16 +17,30 @@ const statements = new WeakMap<Database, Map<string, Statement>>();
  * On PostgreSQL it is `manager.query()`.
  */
 export function directQuery(manager: EntityManager, sql: string, parameters: unknown[] = []): Promise<unknown> {
-  const driver = manager.connection.driver as { options: { type: string }; databaseConnection?: Database };
-  if (driver.options.type !== 'better-sqlite3' || !driver.databaseConnection) return manager.query(sql, parameters);
-  const connection = driver.databaseConnection;
+  const connection = sqliteConnectionOf(manager);
+  if (!connection) return manager.query(sql, parameters);
+  try {
+    return Promise.resolve(querySqlite(connection, sql, parameters));
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+/** `directQuery` on a better-sqlite3 connection, synchronously; throws a QueryFailedError. */
+export function querySqlite(connection: Database, sql: string, parameters: unknown[]): unknown {
   const bound = parameters.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));
   try {
     const statement = prepared(connection, sql);
-    return Promise.resolve(statement.reader ? statement.all(...bound) : statement.run(...bound).lastInsertRowid);
+    return statement.reader ? statement.all(...bound) : statement.run(...bound).lastInsertRowid;
   } catch (err) {
-    return Promise.reject(new QueryFailedError(sql, bound, err as Error));
+    throw new QueryFailedError(sql, bound, err as Error);
   }
+}
+
+/** better-sqlite3's connection behind a TypeORM data source on SQLite, else undefined. */
+export function sqliteConnectionOf(manager: EntityManager): Database | undefined {
+  const driver = manager.connection.driver as { options: { type: string }; databaseConnection?: Database };
+  return driver.options.type === 'better-sqlite3' ? driver.databaseConnection : undefined;
 }
 
 function prepared(connection: Database, sql: string): Statement {
