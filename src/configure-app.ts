@@ -72,11 +72,14 @@ export function configureApp(
   app.useGlobalPipes(new AppValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter(config));
 
-  const document = createOpenApiDocument(app, {
-    version: APP_VERSION,
-    publicBaseUrl: config.publicBaseUrl,
-    docsBaseUrl: config.docsBaseUrl,
-  });
+  // Built on the first request for /openapi.json or /docs, then kept: most instances never
+  // serve it, and the document (with the garbage of scanning every route) cost megabytes of RSS.
+  const document = () =>
+    createOpenApiDocument(app, {
+      version: APP_VERSION,
+      publicBaseUrl: config.publicBaseUrl,
+      docsBaseUrl: config.docsBaseUrl,
+    });
   // Jest on Node 20 cannot load the UI's static-file server (an ESM dependency required
   // from CommonJS), so in-process tests serve /openapi.json without the UI; the spawned
   // server tests cover /docs.
