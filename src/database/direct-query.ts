@@ -4,6 +4,8 @@ import { QueryFailedError, type EntityManager } from 'typeorm';
 /** Statements kept per connection; the SQL written once in this code base is a few dozen strings. */
 const STATEMENT_CACHE_MAX = 500;
 const statements = new WeakMap<Database, Map<string, Statement>>();
+/** The same, in raw mode (rows as arrays): a statement's mode is its own, so each mode has its own. */
+const rawStatements = new WeakMap<Database, Map<string, Statement>>();
 
 /**
  * `manager.query(sql, parameters)` for SQL written once (EntityReader, EntityInsertWriter,
@@ -26,11 +28,25 @@ export function directQuery(manager: EntityManager, sql: string, parameters: unk
   }
 }
 
+/**
+ * A SELECT's rows as arrays of values in the order of its columns: on SQLite without the
+ * object better-sqlite3 builds per row (most of the cost of reading a page of sessions,
+ * beyond the lookups themselves); on PostgreSQL from the rows `manager.query()` returns.
+ */
+export async function directQueryValues(manager: EntityManager, sql: string, parameters: unknown[], columnNames: string[]): Promise<unknown[][]> {
+  const connection = sqliteConnectionOf(manager);
+  if (!connection) {
+    const rows = (await manager.query(sql, parameters)) as Array<Record<string, unknown>>;
+    return rows.map((row) => columnNames.map((name) => row[name]));
+  }
+  return querySqlite(connection, sql, parameters, true) as unknown[][];
+}
+
 /** `directQuery` on a better-sqlite3 connection, synchronously; throws a QueryFailedError. */
-export function querySqlite(connection: Database, sql: string, parameters: unknown[]): unknown {
+export function querySqlite(connection: Database, sql: string, parameters: unknown[], raw = false): unknown {
   const bound = parameters.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));
   try {
-    const statement = prepared(connection, sql);
+    const statement = prepared(connection, sql, raw);
     return statement.reader ? statement.all(...bound) : statement.run(...bound).lastInsertRowid;
   } catch (err) {
     throw new QueryFailedError(sql, bound, err as Error);
@@ -43,16 +59,18 @@ export function sqliteConnectionOf(manager: EntityManager): Database | undefined
   return driver.options.type === 'better-sqlite3' ? driver.databaseConnection : undefined;
 }
 
-function prepared(connection: Database, sql: string): Statement {
-  let cache = statements.get(connection);
+function prepared(connection: Database, sql: string, raw: boolean): Statement {
+  const caches = raw ? rawStatements : statements;
+  let cache = caches.get(connection);
   if (!cache) {
     cache = new Map();
-    statements.set(connection, cache);
+    caches.set(connection, cache);
   }
   let statement = cache.get(sql);
   if (!statement) {
     if (cache.size >= STATEMENT_CACHE_MAX) cache.clear();
     statement = connection.prepare(sql);
+    if (raw) statement.raw(true);
     cache.set(sql, statement);
   }
   return statement;
