@@ -9,22 +9,8 @@
 // /proc, so the server must run on this machine). With no lock contention and no retries,
 // two instances cost about what one does per create.
 import autocannon from 'autocannon';
-import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { rssMb } from './lib/processes.js';
-
-const TICKS_PER_S = 100; // USER_HZ on Linux
-
-/** utime + stime of a process in ms, or null when it is gone or not ours to read. */
-function cpuMs(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_S;
-  } catch {
-    return null;
-  }
-}
+import { cpuMs, rssMb } from './lib/processes.js';
 
 /** CPU ms of every backend connected to `database`, by pid. */
 async function backendCpu(client, database) {

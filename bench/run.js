@@ -21,7 +21,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { CASES } from './cases.js';
-import { rssMb, stopAll } from './lib/processes.js';
+import { cpuMs, rssMb, stopAll } from './lib/processes.js';
 import { TARGETS } from './targets.js';
 
 const RESULTS_FILE = new URL('./results.json', import.meta.url).pathname;
@@ -87,17 +87,20 @@ function percentile(sorted, p) {
  * One autocannon run. autocannon's own latency histogram has 1 ms resolution, too coarse
  * on loopback, so latencies are taken from its per-response event (hrtime, fractional ms).
  */
-async function load(baseUrl, opts, connections, durationS) {
+async function load(baseUrl, opts, connections, durationS, pid) {
   // autocannon reads the path from the URL (or from requests[]), not from a top-level `path`.
   const { path = '', ...rest } = opts;
   const latencies = [];
+  const cpuBefore = pid ? cpuMs(pid) : null;
   const instance = autocannon({ ...rest, url: `${baseUrl}${path}`, connections, duration: durationS, timeout: 10 });
   instance.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
   const result = await instance;
-  return { result, latencies: Float64Array.from(latencies).sort() };
+  const cpuAfter = pid ? cpuMs(pid) : null;
+  const cpuSpentMs = cpuBefore != null && cpuAfter != null ? cpuAfter - cpuBefore : null;
+  return { result, latencies: Float64Array.from(latencies).sort(), cpuSpentMs };
 }
 
-function measurement(testCase, target, connections, { result, latencies }) {
+function measurement(testCase, target, connections, { result, latencies, cpuSpentMs }) {
   return {
     case: testCase.id,
     target: testCase.target,
@@ -114,6 +117,9 @@ function measurement(testCase, target, connections, { result, latencies }) {
     non2xx: result.non2xx,
     statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count])),
     rssMb: rssMb(target.pid),
+    // The server's CPU time per answered request: unlike req/s it hardly moves when other
+    // work shares the machine (only the 10 ms tick of /proc limits it).
+    cpuUsPerReq: cpuSpentMs != null && result.requests.total > 0 ? (cpuSpentMs * 1000) / result.requests.total : null,
   };
 }
 
@@ -125,7 +131,16 @@ function withRatios(rows) {
     const f = byKey.get(key(r.floor ?? r.case, r.connections, r.round));
     return {
       ...r,
-      vsFloor: f ? { rps: ratio(r.rps, f.rps), p50Ms: ratio(r.p50Ms, f.p50Ms), p99Ms: ratio(r.p99Ms, f.p99Ms), rssMb: ratio(r.rssMb, f.rssMb) } : null,
+      vsFloor: f
+        ? {
+            rps: ratio(r.rps, f.rps),
+            p50Ms: ratio(r.p50Ms, f.p50Ms),
+            p99Ms: ratio(r.p99Ms, f.p99Ms),
+            rssMb: ratio(r.rssMb, f.rssMb),
+            // Floor CPU over ours: the req/s ratio a quiet machine would show for a CPU-bound server.
+            cpu: ratio(f.cpuUsPerReq, r.cpuUsPerReq),
+          }
+        : null,
     };
   });
 }
@@ -164,12 +179,14 @@ function medianOfRounds(rows) {
       timeouts: group.reduce((sum, r) => sum + r.timeouts, 0),
       non2xx: group.reduce((sum, r) => sum + r.non2xx, 0),
       rssMb: Math.max(...group.map((r) => r.rssMb ?? 0)),
+      cpuUsPerReq: pick((r) => r.cpuUsPerReq),
       vsFloor: group[0].vsFloor
         ? {
             rps: pick((r) => r.vsFloor?.rps),
             p50Ms: pick((r) => r.vsFloor?.p50Ms),
             p99Ms: pick((r) => r.vsFloor?.p99Ms),
             rssMb: pick((r) => r.vsFloor?.rssMb),
+            cpu: pick((r) => r.vsFloor?.cpu),
             rpsRange: spread((r) => r.vsFloor?.rps),
           }
         : null,
@@ -180,7 +197,7 @@ function medianOfRounds(rows) {
 function printTable(rows) {
   const fmt = (n, digits) => (n == null ? '-' : n.toFixed(digits));
   const x = (n) => (n == null ? '' : `x${n.toFixed(2)}`);
-  const header = ['case', 'conns', 'req/s', 'vs floor', 'p50 ms', 'vs floor', 'p99 ms', 'vs floor', 'errors', 'non-2xx', 'RSS MB', 'vs floor'];
+  const header = ['case', 'conns', 'req/s', 'vs floor', 'p50 ms', 'vs floor', 'p99 ms', 'vs floor', 'errors', 'non-2xx', 'RSS MB', 'vs floor', 'CPU µs/req', 'floor/this'];
   const body = rows.map((r) => [
     r.case,
     String(r.connections),
@@ -194,6 +211,8 @@ function printTable(rows) {
     String(r.non2xx),
     fmt(r.rssMb, 1),
     x(r.vsFloor?.rssMb),
+    fmt(r.cpuUsPerReq, 0),
+    x(r.vsFloor?.cpu),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
@@ -265,7 +284,7 @@ async function main() {
         const opts = prepared.get(testCase.id);
         for (const connections of options.connections) {
           if (options.warmupS > 0) await load(target.url, opts, connections, options.warmupS);
-          const row = { ...measurement(testCase, target, connections, await load(target.url, opts, connections, options.durationS)), round };
+          const row = { ...measurement(testCase, target, connections, await load(target.url, opts, connections, options.durationS, target.pid)), round };
           rows.push(row);
           console.log(
             `  ${testCase.id} c=${connections}: ${row.rps.toFixed(0)} req/s, p99 ${row.p99Ms?.toFixed(2)} ms, errors ${row.errors}, non-2xx ${row.non2xx}, RSS ${row.rssMb?.toFixed(1)} MB`,

@@ -10,7 +10,6 @@ import { EnvelopeFastifyAdapter } from './common/http/envelope-adapter.js';
 import { clientErrorHandler, frameworkErrorHandler } from './common/http/pre-routing.js';
 import { requestIdFor } from './common/http/request-id.js';
 import { registerAccessLog } from './common/logging/access-log.js';
-import { requestContext } from './common/logging/logger.js';
 import { AppValidationPipe } from './common/validation.js';
 import { PathWsAdapter } from './verify/mobile/path-ws.adapter.js';
 import { APP_VERSION } from './health/health.controller.js';
@@ -63,7 +62,6 @@ export function configureApp(
     reply.header('x-request-id', request.id);
     // §9.5: no response is ever content-sniffed into something it is not.
     reply.header('x-content-type-options', 'nosniff');
-    requestContext.enterWith({ reqId: request.id });
     done();
   });
   if (options.accessLog) registerAccessLog(fastify, options.accessLog);
@@ -74,11 +72,14 @@ export function configureApp(
   app.useGlobalPipes(new AppValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter(config));
 
-  const document = createOpenApiDocument(app, {
-    version: APP_VERSION,
-    publicBaseUrl: config.publicBaseUrl,
-    docsBaseUrl: config.docsBaseUrl,
-  });
+  // Built on the first request for /openapi.json or /docs, then kept: most instances never
+  // serve it, and the document (with the garbage of scanning every route) cost megabytes of RSS.
+  const document = () =>
+    createOpenApiDocument(app, {
+      version: APP_VERSION,
+      publicBaseUrl: config.publicBaseUrl,
+      docsBaseUrl: config.docsBaseUrl,
+    });
   // Jest on Node 20 cannot load the UI's static-file server (an ESM dependency required
   // from CommonJS), so in-process tests serve /openapi.json without the UI; the spawned
   // server tests cover /docs.

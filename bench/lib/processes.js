@@ -19,6 +19,21 @@ export function freePort() {
   });
 }
 
+/** utime + stime of a process in ms (from /proc/<pid>/stat), or null when it is gone or not ours to read. */
+export function cpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces), counted from state (field 3).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return null;
+  }
+}
+
+/** Linux's USER_HZ: /proc reports CPU time in these ticks, 100 on every common build. */
+const CLOCK_TICKS_PER_S = 100;
+
 /** Resident set size of a process in MB, from /proc/<pid>/status (VmRSS), or null. */
 export function rssMb(pid) {
   try {

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { hash as digest } from 'node:crypto';
 import { appConfig, type AppConfig } from '../config/app.config.js';
 import { safeEqual } from '../common/crypto.js';
 import { keysetPage, type KeysetQuery } from '../common/pagination.js';
@@ -24,11 +25,16 @@ const AUTH_CACHE_TTL_MS = 3_000;
 const AUTH_CACHE_MAX = 10_000;
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-type CachedPrincipal = { principal: Principal | null; expiresAt: number };
+/** A resolved key: `keyHash` (the stored HMAC) lets an update or a revoke find and drop it. */
+type CachedPrincipal = { principal: Principal | null; keyHash: string; expiresAt: number };
 
 @Injectable()
 export class ApiKeysService {
   private readonly logger = new Logger(ApiKeysService.name);
+  /**
+   * Keyed by a plain SHA-256 of the key (one native call, no key schedule: a third of the
+   * cost of the HMAC, which only a miss computes), so no key is held in memory as such.
+   */
   private readonly cache = new Map<string, CachedPrincipal>();
   private readonly lastTouched = new Map<string, number>();
 
@@ -45,24 +51,23 @@ export class ApiKeysService {
   /**
    * Resolves a bearer key to its caller, or null for every 401 case of §2.1. Results are
    * cached for a few seconds, so a disable or revoke on another instance takes effect
-   * within AUTH_CACHE_TTL_MS.
+   * within AUTH_CACHE_TTL_MS (in this instance, at once: see forget()).
    */
   async authenticate(key: string): Promise<Principal | null> {
     if (!API_KEY_FORMAT.test(key)) return null;
+    const fingerprint = cacheKey(key);
+    const known = this.fromCache(fingerprint, Date.now());
+    if (known !== undefined) return known;
     const hash = this.hashKey(key);
-    const now = Date.now();
-    const cached = this.cache.get(hash);
-    if (cached && cached.expiresAt > now) {
-      if (cached.principal) this.touch(cached.principal.apiKeyId, now);
-      return cached.principal;
-    }
     const row = await this.db.read((m) => m.findOne(ApiKey, { where: { keyHash: hash } }));
     const principal =
       row && safeEqual(row.keyHash, hash) && row.enabled && !row.revokedAt
         ? { apiKeyId: row.id, organizationId: row.organizationId, livemode: row.livemode, scopes: row.scopes }
         : null;
+    // The clock is read again: the read may have waited, and the entry lives from now.
+    const now = Date.now();
     if (this.cache.size >= AUTH_CACHE_MAX) this.cache.clear();
-    this.cache.set(hash, { principal, expiresAt: now + AUTH_CACHE_TTL_MS });
+    this.cache.set(fingerprint, { principal, keyHash: hash, expiresAt: now + AUTH_CACHE_TTL_MS });
     if (principal) {
       if (row?.lastUsedAt && !this.lastTouched.has(principal.apiKeyId)) {
         this.lastTouched.set(principal.apiKeyId, row.lastUsedAt.getTime());
@@ -70,6 +75,23 @@ export class ApiKeysService {
       this.touch(principal.apiKeyId, now);
     }
     return principal;
+  }
+
+  /**
+   * The caller of a key resolved in the last AUTH_CACHE_TTL_MS, without a promise or a
+   * database read; undefined when the key is unknown here, expired or refused (those go the
+   * long way, through passport, which answers the 401).
+   */
+  cachedPrincipal(key: string): Principal | undefined {
+    if (!API_KEY_FORMAT.test(key)) return undefined;
+    return this.fromCache(cacheKey(key), Date.now()) ?? undefined;
+  }
+
+  private fromCache(fingerprint: string, now: number): Principal | null | undefined {
+    const cached = this.cache.get(fingerprint);
+    if (!cached || cached.expiresAt <= now) return undefined;
+    if (cached.principal) this.touch(cached.principal.apiKeyId, now);
+    return cached.principal;
   }
 
   /** `last_used_at` moves at most once a minute per key (§2.1), off the request path. */
@@ -149,7 +171,12 @@ export class ApiKeysService {
     return revoked;
   }
 
+  /** Updates and revokes are rare: a scan of the (bounded) cache is cheaper than a second index. */
   private forget(keyHash: string): void {
-    this.cache.delete(keyHash);
+    for (const [fingerprint, entry] of this.cache) if (entry.keyHash === keyHash) this.cache.delete(fingerprint);
   }
+}
+
+function cacheKey(key: string): string {
+  return digest('sha256', key, 'base64');
 }

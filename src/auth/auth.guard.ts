@@ -24,7 +24,7 @@ export class ApiAuthGuard extends PassportAuthGuard() {
     private readonly reflector: Reflector,
     private readonly rateLimits: RateLimitService,
     @Inject(appConfig.KEY) private readonly config: AppConfig,
-    strategy: BearerStrategy,
+    private readonly strategy: BearerStrategy,
   ) {
     // This app's own strategy, by the unique name it registered under in passport.
     super({ defaultStrategy: strategy.name });
@@ -37,8 +37,11 @@ export class ApiAuthGuard extends PassportAuthGuard() {
     const request = context.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>();
     if (kind === 'admin') return this.checkAdmin(request);
 
-    // Keys come from the Authorization header only (see BearerStrategy.authenticate).
-    await super.canActivate(context);
+    // Keys come from the Authorization header only (see BearerStrategy.authenticate). A key
+    // resolved moments ago is taken as passport would take it; anything else asks passport.
+    const known = this.strategy.knownPrincipal(request.headers.authorization);
+    if (known) request.user = known;
+    else await super.canActivate(context);
 
     const required = this.reflector.getAllAndOverride<Scope[] | undefined>(REQUIRED_SCOPES, targets) ?? [];
     const principal = request.user;

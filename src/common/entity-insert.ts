@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
+import { directQuery } from '../database/direct-query.js';
 
 /**
  * `manager.insert(Entity, row)` for a row that sets every column, with the SQL written once.
@@ -17,18 +18,22 @@ export class EntityInsertWriter<T extends ObjectLiteral> {
   ) {}
 
   async insert(manager: EntityManager, row: T): Promise<void> {
+    const statement = this.statementFor(row);
+    if (statement) await directQuery(manager, statement.sql, statement.values);
+    else await manager.insert(this.entity, row);
+  }
+
+  /** The INSERT of `row` and its values, or null when it leaves a column undefined (use insert()). */
+  statementFor(row: T): { sql: string; values: unknown[] } | null {
     const { sql, columns } = this.compile();
     const driver = this.dataSource.driver;
     const values: unknown[] = [];
     for (const column of columns) {
       const value: unknown = column.getEntityValue(row);
-      if (value === undefined) {
-        await manager.insert(this.entity, row);
-        return;
-      }
+      if (value === undefined) return null;
       values.push(driver.preparePersistentValue(value, column));
     }
-    await manager.query(sql, values);
+    return { sql, values };
   }
 
   /** Deferred to the first call: the metadata exists once the data source is initialized. */

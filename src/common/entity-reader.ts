@@ -1,7 +1,11 @@
-import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { DataSource, EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
+import { directQueryValues } from '../database/direct-query.js';
 
 interface Compiled {
+  metadata: EntityMetadata;
+  /** Database names of `columns`, in the order `select` lists them. */
+  names: string[];
   select: string;
   byId: string;
   columns: ColumnMetadata[];
@@ -25,7 +29,8 @@ export class EntityReader<T extends ObjectLiteral> {
 
   /** `manager.findOne(Entity, { where: { id } })` for an entity with one primary column. */
   async findById(manager: EntityManager, id: string): Promise<T | null> {
-    const rows = (await manager.query(this.compile().byId, [id])) as Array<Record<string, unknown>>;
+    const { byId, names } = this.compile();
+    const rows = await directQueryValues(manager, byId, [id], names);
     return rows.length ? this.hydrate(rows[0]) : null;
   }
 
@@ -35,10 +40,10 @@ export class EntityReader<T extends ObjectLiteral> {
    * through `value()` where the driver stores them differently (booleans, dates).
    */
   async select(manager: EntityManager, tail: string, parameters: unknown[]): Promise<T[]> {
-    const { select, postgres } = this.compile();
+    const { select, postgres, names } = this.compile();
     let n = 0;
     const sql = `${select} ${postgres ? tail.replace(/\?/g, () => `$${++n}`) : tail}`;
-    const rows = (await manager.query(sql, parameters)) as Array<Record<string, unknown>>;
+    const rows = await directQueryValues(manager, sql, parameters, names);
     return rows.map((row) => this.hydrate(row));
   }
 
@@ -49,12 +54,14 @@ export class EntityReader<T extends ObjectLiteral> {
     return this.dataSource.driver.preparePersistentValue(value, column);
   }
 
-  private hydrate(row: Record<string, unknown>): T {
-    const metadata = this.dataSource.getMetadata(this.entity);
+  /** `values` in the order of the compiled columns. */
+  private hydrate(values: unknown[]): T {
+    const { metadata, columns } = this.compile();
     const entity = metadata.create(undefined, { fromDeserializer: true }) as T;
     const driver = this.dataSource.driver;
-    for (const column of this.compile().columns) {
-      const value = row[column.databaseName];
+    for (let i = 0; i < columns.length; i++) {
+      const column = columns[i];
+      const value = values[i];
       if (value !== undefined) column.setEntityValue(entity, driver.prepareHydratedValue(value, column));
     }
     return entity;
@@ -70,7 +77,7 @@ export class EntityReader<T extends ObjectLiteral> {
     const postgres = driver.options.type === 'postgres';
     const select = `SELECT ${columns.map((c) => driver.escape(c.databaseName)).join(', ')} FROM ${driver.escape(metadata.tableName)}`;
     const byId = `${select} WHERE ${driver.escape(metadata.primaryColumns[0].databaseName)} = ${postgres ? '$1' : '?'} LIMIT 1`;
-    this.compiled = { select, byId, columns, postgres };
+    this.compiled = { metadata, names: columns.map((c) => c.databaseName), select, byId, columns, postgres };
     return this.compiled;
   }
 }

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
+import { directChanges } from '../database/direct-query.js';
 
 /**
  * SQL written with `?` placeholders, numbered `$1…` for PostgreSQL once, not per call.
@@ -34,7 +35,7 @@ export class EntityUpdate<T extends ObjectLiteral, K extends keyof T & string> {
     const driver = this.dataSource.driver;
     const parameters = columns.map((column, i) => driver.preparePersistentValue(values[this.properties[i]], column));
     parameters.push(...whereParameters);
-    return this.changedRows(manager, sql, parameters);
+    return directChanges(manager, sql, parameters);
   }
 
   /** `value` as the driver stores it in the column of `propertyName`. */
@@ -42,17 +43,6 @@ export class EntityUpdate<T extends ObjectLiteral, K extends keyof T & string> {
     const column = this.dataSource.getMetadata(this.entity).findColumnWithPropertyName(propertyName);
     if (!column) throw new Error(`No column for ${propertyName}`);
     return this.dataSource.driver.preparePersistentValue(value, column);
-  }
-
-  /** `manager.query()`, as DataSource.query runs it, but asking for the structured result: the only one with the changed-row count on both drivers. */
-  private async changedRows(manager: EntityManager, sql: string, parameters: unknown[]): Promise<number> {
-    const runner = manager.queryRunner ?? this.dataSource.createQueryRunner();
-    try {
-      const result = await runner.query(sql, parameters, true);
-      return result.affected ?? 0;
-    } finally {
-      if (!manager.queryRunner) await runner.release();
-    }
   }
 
   /** Deferred to the first call: the metadata exists once the data source is initialized. */

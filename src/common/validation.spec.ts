@@ -65,6 +65,19 @@ describe('AppValidationPipe on query strings', () => {
     expect(await pipe.transform({ flag: '1', limit: '5' }, asQuery(OptionalQuery))).toEqual({ flag: true, limit: 5 });
   });
 
+  it('answers a repeated query with a fresh instance equal to the first, never a shared one', async () => {
+    const pipe = new AppValidationPipe();
+    const first = (await pipe.transform({ flag: 'true', limit: '7' }, asQuery(OptionalQuery))) as OptionalQuery;
+    first.limit = 99;
+    const second = await pipe.transform({ flag: 'true', limit: '7' }, asQuery(OptionalQuery));
+    expect(second).toBeInstanceOf(OptionalQuery);
+    expect(second).toEqual({ flag: true, limit: 7 });
+    expect(await pipe.transform({ flag: 'true', limit: '8' }, asQuery(OptionalQuery))).toEqual({ flag: true, limit: 8 });
+    // Unknown parameters are ignored (§1.1), and a bad one still fails after good ones passed.
+    expect(await pipe.transform({ flag: 'true', limit: '7', other: 'x' }, asQuery(OptionalQuery))).toEqual({ flag: true, limit: 7 });
+    await expect(pipe.transform({ flag: 'true', limit: '700' }, asQuery(OptionalQuery))).rejects.toMatchObject({ param: 'limit' });
+  });
+
   it('rejects an empty query every time when the DTO requires a parameter', async () => {
     const pipe = new AppValidationPipe();
     await expect(pipe.transform({}, asQuery(RequiredQuery))).rejects.toMatchObject({ code: 'BAD_REQUEST', param: 'name' });

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { IdempotencyGuard, type IdempotentRequest } from './idempotency.guard.js';
 import { IdempotencyRoutes } from './idempotency-routes.js';
 import { IdempotencyService } from './idempotency.service.js';
+import { aboutRequest } from '../common/logging/logger.js';
 
 const SWEEP_INTERVAL = 'idempotency-key-sweeper';
 const SWEEP_EVERY_MS = 10 * 60 * 1000;
@@ -44,7 +45,7 @@ export class IdempotencyLifecycle implements OnModuleInit, OnApplicationBootstra
           ? this.idempotency.complete(pending.apiKeyId, pending.key, status, bodyText(payload))
           : this.idempotency.release(pending.apiKeyId, pending.key);
         write
-          .catch((err: unknown) => this.logger.error(`Could not record an idempotent response: ${(err as Error).message}`))
+          .catch((err: unknown) => this.logger.error(aboutRequest(request.id, `Could not record an idempotent response: ${(err as Error).message}`)))
           .finally(() => done(null, payload));
       },
     );

@@ -72,7 +72,10 @@ export class SessionsService {
       createdAt: now,
       updatedAt: now,
     } satisfies Session);
-    await this.db.write((m) => this.sessionInsert.insert(m, session));
+    // Every column is set, so the insert is one statement whose commit may be shared (group commit).
+    const insert = this.sessionInsert.statementFor(session);
+    if (insert) await this.db.writeStatement(insert.sql, insert.values);
+    else await this.db.write((m) => this.sessionInsert.insert(m, session));
     return SessionResponse.from(session, {
       verifyBaseUrl: this.config.verifyBaseUrl,
       cancelToken,

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
-import QRCode from 'qrcode';
 import { SESSION_ID_PATTERN } from '../common/ids.js';
 import { appConfig, type AppConfig } from '../config/app.config.js';
 import { parseDeepLink } from './handoff.js';
@@ -94,6 +93,8 @@ export class HostedPageService {
     if (!data || data.session_id !== sessionId) throw PublicErrors.badRequest('deep_link');
     // Level L keeps the ~600-character link at the lowest module count, which phones
     // scan best from a screen; a screen does not get dirty or torn like print.
+    // Loaded on the first QR code, not at start: most instances never draw one (a few MB of RSS).
+    const { default: QRCode } = await import('qrcode');
     const svg = await QRCode.toString(link as string, { type: 'svg', errorCorrectionLevel: 'L', margin: 4 });
     return svg.replace(
       '<svg ',

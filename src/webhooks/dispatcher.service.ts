@@ -8,6 +8,7 @@ import { EntityUpdate, placeholders } from '../common/entity-update.js';
 import { newId, randomToken } from '../common/ids.js';
 import { SecretBox } from '../common/secret-box.js';
 import { DatabaseService } from '../database/database.service.js';
+import { directQuery } from '../database/direct-query.js';
 import { WebhookDeliveryAttempt } from './entities/webhook-delivery-attempt.entity.js';
 import { WebhookDelivery, type DeliveryError } from './entities/webhook-delivery.entity.js';
 import { WebhookEndpoint } from './entities/webhook-endpoint.entity.js';
@@ -227,14 +228,14 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationBootstrap, 
       if (rows.length === 0) return [];
       return this.db.read((m) => this.leased(m, rows, lease));
     }
-    const dueIn = async (m: EntityManager) => (await m.query(this.sql.due, [now.getTime(), CLAIM_BATCH])) as Array<{ id: string }>;
+    const dueIn = async (m: EntityManager) => (await directQuery(m, this.sql.due, [now.getTime(), CLAIM_BATCH])) as Array<{ id: string }>;
     // Most cycles find nothing due (every commit with a delivery nudges one): a shared read
     // answers that without queueing behind, and blocking, every request's write transaction.
     if ((await this.db.read(dueIn)).length === 0) return [];
     return this.db.transaction(async (m) => {
       const due = await dueIn(m);
       if (due.length === 0) return [];
-      await m.query(this.sql.lease(due.length), [lease, leaseUntil, now.getTime(), now.getTime(), ...due.map((d) => d.id)]);
+      await directQuery(m, this.sql.lease(due.length), [lease, leaseUntil, now.getTime(), now.getTime(), ...due.map((d) => d.id)]);
       return this.leased(m, due, lease);
     });
   }

@@ -14,6 +14,7 @@ import {
   UnauthorizedError,
 } from './api-error.js';
 import { IdempotentReplay } from './idempotent-replay.js';
+import { aboutRequest } from '../logging/logger.js';
 
 /** Turns every error into the envelope of contract §1.2; never leaks framework output. */
 @Catch()
@@ -99,9 +100,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return ApiError.badRequest(undefined, 'The request could not be read.');
     }
     this.logger.error(
-      `Unhandled error on ${request.method} ${request.url.split('?')[0]} [${request.id}]: ${
-        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)
-      }`,
+      aboutRequest(
+        request.id,
+        `Unhandled error on ${request.method} ${request.url.split('?')[0]} [${request.id}]: ${
+          exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)
+        }`,
+      ),
     );
     return INTERNAL_ERROR();
   }

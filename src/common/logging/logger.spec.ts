@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createRootLogger, PinoNestLogger, requestContext } from './logger.js';
+import { aboutRequest, createRootLogger, PinoNestLogger } from './logger.js';
 
 /** A logger writing JSON lines into memory. */
 function capture(level: 'log' | 'debug' = 'log') {
@@ -47,13 +47,13 @@ describe('logs', () => {
     expect(lines[1]).not.toHaveProperty('stack');
   });
 
-  it('stamps every line written while serving a request with its id', () => {
+  it('stamps a line about a request with its id, and no other line', () => {
     const { nest, lines } = capture();
-    requestContext.run({ reqId: 'req_abc' }, () => nest.log('inside', 'Test'));
+    nest.error(aboutRequest('req_abc', 'Unhandled error on GET /x'), 'Test');
     nest.log('outside', 'Test');
-    expect(lines.map((l) => [l.msg, l.reqId])).toEqual([
-      ['inside', 'req_abc'],
-      ['outside', undefined],
+    expect(lines).toEqual([
+      { level: 'error', time: expect.any(String), context: 'Test', reqId: 'req_abc', msg: 'Unhandled error on GET /x' },
+      { level: 'info', time: expect.any(String), context: 'Test', msg: 'outside' },
     ]);
   });
 

@@ -6,6 +6,7 @@ import { EntityReader } from '../../common/entity-reader.js';
 import { EntityUpdate, placeholders } from '../../common/entity-update.js';
 import { newId } from '../../common/ids.js';
 import { DatabaseService } from '../../database/database.service.js';
+import { directQuery } from '../../database/direct-query.js';
 import { EventsService } from '../../events/events.service.js';
 import { OPEN_SESSION_STATUSES, Session } from '../entities/session.entity.js';
 import { Attempt } from './entities/attempt.entity.js';
@@ -197,7 +198,7 @@ export class SessionLifecycleService {
     if (!isOpen(session)) throw new Error(`startAttempt on a ${session.status} session`);
     // Attempts are listed oldest first by created_at; keep it strictly increasing within a
     // session so two attempts started in the same millisecond still list in order.
-    const [last] = (await manager.query(this.sql.lastAttemptAt, [session.id])) as Array<{ last: string | number | null }>;
+    const [last] = (await directQuery(manager, this.sql.lastAttemptAt, [session.id])) as Array<{ last: string | number | null }>;
     const createdAt = last?.last != null && Number(last.last) >= now.getTime() ? new Date(Number(last.last) + 1) : now;
     const attempt = Object.assign(new Attempt(), {
       id: newId.attempt(),
@@ -327,7 +328,7 @@ export class SessionLifecycleService {
 
   /** Check failures that count toward the budget (§4.4). */
   async countFailedAttempts(manager: EntityManager, sessionId: string): Promise<number> {
-    const [row] = (await manager.query(this.sql.countedFailures, [sessionId, ...CHECK_FAILURE_CODES])) as Array<{ n: number | string }>;
+    const [row] = (await directQuery(manager, this.sql.countedFailures, [sessionId, ...CHECK_FAILURE_CODES])) as Array<{ n: number | string }>;
     return Number(row.n);
   }
 
