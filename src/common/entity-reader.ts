@@ -1,6 +1,14 @@
 import type { DataSource, EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import { directQueryValues } from '../database/direct-query.js';
+import { numbered } from '../database/sql-placeholders.js';
+
+/** `value` as the driver stores it in the column of `entity`'s `propertyName` (booleans, dates, transformers). */
+export function storedValue<T extends ObjectLiteral>(dataSource: DataSource, entity: EntityTarget<T>, propertyName: string, value: unknown): unknown {
+  const column = dataSource.getMetadata(entity).findColumnWithPropertyName(propertyName);
+  if (!column) throw new Error(`No column for ${propertyName}`);
+  return dataSource.driver.preparePersistentValue(value, column);
+}
 
 interface Compiled {
   metadata: EntityMetadata;
@@ -41,17 +49,14 @@ export class EntityReader<T extends ObjectLiteral> {
    */
   async select(manager: EntityManager, tail: string, parameters: unknown[]): Promise<T[]> {
     const { select, postgres, names } = this.compile();
-    let n = 0;
-    const sql = `${select} ${postgres ? tail.replace(/\?/g, () => `$${++n}`) : tail}`;
+    const sql = `${select} ${postgres ? numbered(tail) : tail}`;
     const rows = await directQueryValues(manager, sql, parameters, names);
     return rows.map((row) => this.hydrate(row));
   }
 
   /** `value` as the driver stores it in the column of `propertyName`. */
   value(propertyName: string, value: unknown): unknown {
-    const column = this.dataSource.getMetadata(this.entity).findColumnWithPropertyName(propertyName);
-    if (!column) throw new Error(`No column for ${propertyName}`);
-    return this.dataSource.driver.preparePersistentValue(value, column);
+    return storedValue(this.dataSource, this.entity, propertyName, value);
   }
 
   /** `values` in the order of the compiled columns. */

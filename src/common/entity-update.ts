@@ -1,6 +1,8 @@
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import { directChanges } from '../database/direct-query.js';
+import { numbered } from '../database/sql-placeholders.js';
+import { storedValue } from './entity-reader.js';
 
 /**
  * SQL written with `?` placeholders, numbered `$1…` for PostgreSQL once, not per call.
@@ -8,9 +10,7 @@ import { directChanges } from '../database/direct-query.js';
  * booleans into the text (every timestamp made a new statement for SQLite to prepare).
  */
 export function placeholders(dataSource: DataSource, sql: string, first = 1): string {
-  if (dataSource.options.type !== 'postgres') return sql;
-  let n = first - 1;
-  return sql.replace(/\?/g, () => `$${++n}`);
+  return dataSource.options.type === 'postgres' ? numbered(sql, first) : sql;
 }
 
 /**
@@ -40,9 +40,7 @@ export class EntityUpdate<T extends ObjectLiteral, K extends keyof T & string> {
 
   /** `value` as the driver stores it in the column of `propertyName`. */
   value(propertyName: keyof T & string, value: unknown): unknown {
-    const column = this.dataSource.getMetadata(this.entity).findColumnWithPropertyName(propertyName);
-    if (!column) throw new Error(`No column for ${propertyName}`);
-    return this.dataSource.driver.preparePersistentValue(value, column);
+    return storedValue(this.dataSource, this.entity, propertyName, value);
   }
 
   /** Deferred to the first call: the metadata exists once the data source is initialized. */

@@ -15,6 +15,7 @@ import { newId, SESSION_ID_PATTERN } from '../common/ids.js';
 import { keysetPage, keysetPageOf } from '../common/pagination.js';
 import { assertClientUrl } from '../common/url-policy.js';
 import { DatabaseService } from '../database/database.service.js';
+import { markers } from '../database/sql-placeholders.js';
 import { PublicErrors } from '../common/errors/public-errors.js';
 import { shareContractError, type CreateSessionDto } from './dto/create-session.dto.js';
 import { SessionResponse, type CreatedSessionResponse } from './dto/session.response.js';
@@ -194,7 +195,7 @@ export class SessionsService {
   async attemptsBySession(sessionIds: string[], manager?: EntityManager): Promise<Map<string, Attempt[]>> {
     const bySession = new Map<string, Attempt[]>();
     if (sessionIds.length === 0) return bySession;
-    const tail = `WHERE session_id IN (${sessionIds.map(() => '?').join(', ')}) ORDER BY created_at ASC, id ASC`;
+    const tail = `WHERE session_id IN (${markers(sessionIds.length)}) ORDER BY created_at ASC, id ASC`;
     const load = (m: EntityManager) => this.attemptRows.select(m, tail, sessionIds);
     const rows = manager ? await load(manager) : await this.db.read(load);
     for (const row of rows) {

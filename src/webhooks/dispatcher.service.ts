@@ -9,6 +9,7 @@ import { newId, randomToken } from '../common/ids.js';
 import { SecretBox } from '../common/secret-box.js';
 import { DatabaseService } from '../database/database.service.js';
 import { directQuery } from '../database/direct-query.js';
+import { markers } from '../database/sql-placeholders.js';
 import { WebhookDeliveryAttempt } from './entities/webhook-delivery-attempt.entity.js';
 import { WebhookDelivery, type DeliveryError } from './entities/webhook-delivery.entity.js';
 import { WebhookEndpoint } from './entities/webhook-endpoint.entity.js';
@@ -21,8 +22,6 @@ export const CLAIM_BATCH = 20;
 export const LEASE_MS = 60_000;
 
 type Outcome = { ok: true; statusCode: number } | { ok: false; statusCode: number | null; error: DeliveryError };
-
-const ids = (count: number): string => Array.from({ length: count }, () => '?').join(', ');
 
 /**
  * The dispatcher's statements, written once: every event's delivery runs them (claim,
@@ -49,7 +48,7 @@ function dispatchStatements(dataSource: DataSource) {
         dataSource,
         `UPDATE webhook_deliveries SET status = 'delivering', lease_owner = ?, lease_expires_at = ?,
                 attempt_count = attempt_count + 1, last_attempt_at = ?, updated_at = ?
-          WHERE id IN (${ids(count)}) AND status = 'pending'`,
+          WHERE id IN (${markers(count)}) AND status = 'pending'`,
       ),
   };
 }
@@ -242,7 +241,7 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationBootstrap, 
 
   /** The deliveries among `rows` that `lease` holds, oldest first. */
   private leased(m: EntityManager, rows: Array<{ id: string }>, lease: string): Promise<WebhookDelivery[]> {
-    return this.sql.deliveryRows.select(m, `WHERE id IN (${ids(rows.length)}) AND lease_owner = ? ORDER BY created_at ASC, id ASC`, [
+    return this.sql.deliveryRows.select(m, `WHERE id IN (${markers(rows.length)}) AND lease_owner = ? ORDER BY created_at ASC, id ASC`, [
       ...rows.map((r) => r.id),
       lease,
     ]);

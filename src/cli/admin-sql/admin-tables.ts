@@ -1,6 +1,7 @@
 import type { ApiKeyRecord } from '../../auth/api-key-rules.js';
 import type { Organization } from '../../organizations/entities/organization.entity.js';
 import type { Row, SqlConnection } from './sql-connection.js';
+import { markers } from '../../database/sql-placeholders.js';
 
 /**
  * How a column is stored, as the entities' TypeORM mapping does it on both drivers: strings as
@@ -120,7 +121,7 @@ export async function findRecord<T>(
 
 export async function insertRecord<T>(connection: SqlConnection, map: TableMap<T>, record: T): Promise<void> {
   const columns = entries(map);
-  const sql = `INSERT INTO ${quote(map.table)} (${columns.map(([, c]) => quote(c.name)).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
+  const sql = `INSERT INTO ${quote(map.table)} (${columns.map(([, c]) => quote(c.name)).join(', ')}) VALUES (${markers(columns.length)})`;
   await connection.query(
     sql,
     columns.map(([property, column]) => toDatabase(column, record[property], connection.dialect)),

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Row, SqlConnection } from './sql-connection.js';
+import { numbered } from '../../database/sql-placeholders.js';
 
 /** One client (not a pool): a command runs a few statements, one after the other. */
 export async function openPostgresConnection(url: string): Promise<SqlConnection> {
@@ -11,11 +12,7 @@ export async function openPostgresConnection(url: string): Promise<SqlConnection
     throw error;
   }
   const query = async (sql: string, parameters: readonly unknown[] = []): Promise<Row[]> => {
-    let n = 0;
-    const result = await client.query(
-      sql.replace(/\?/g, () => `$${++n}`),
-      [...parameters],
-    );
+    const result = await client.query(numbered(sql), [...parameters]);
     return result.rows as Row[];
   };
   return {

@@ -7,6 +7,7 @@ import { EntityUpdate, placeholders } from '../../common/entity-update.js';
 import { newId } from '../../common/ids.js';
 import { DatabaseService } from '../../database/database.service.js';
 import { directQuery } from '../../database/direct-query.js';
+import { markers } from '../../database/sql-placeholders.js';
 import { EventsService } from '../../events/events.service.js';
 import { OPEN_SESSION_STATUSES, Session } from '../entities/session.entity.js';
 import { Attempt } from './entities/attempt.entity.js';
@@ -20,8 +21,8 @@ import {
 
 export const isOpen = (session: Pick<Session, 'status'>): boolean => OPEN_SESSION_STATUSES.includes(session.status);
 
-const OPEN = OPEN_SESSION_STATUSES.map(() => '?').join(', ');
-const COUNTED_FAILURES = CHECK_FAILURE_CODES.map(() => '?').join(', ');
+const OPEN = markers(OPEN_SESSION_STATUSES.length);
+const COUNTED_FAILURES = markers(CHECK_FAILURE_CODES.length);
 
 /**
  * The state machine's statements, each written once: TypeORM's builders wrote them anew
@@ -150,11 +151,10 @@ export class SessionLifecycleService {
     for (;;) {
       const now = this.clock.now();
       // Every list asks first (lazy expiry), so the query is written once, not built per call.
-      const open = OPEN_SESSION_STATUSES.map(() => '?').join(', ');
       const rows = await this.db.read((m) =>
         this.sql.sessionRows.select(
           m,
-          `WHERE status IN (${open}) AND expires_at <= ?${scope ? ' AND organization_id = ? AND livemode = ?' : ''} ORDER BY expires_at ASC LIMIT ?`,
+          `WHERE status IN (${OPEN}) AND expires_at <= ?${scope ? ' AND organization_id = ? AND livemode = ?' : ''} ORDER BY expires_at ASC LIMIT ?`,
           [
             ...OPEN_SESSION_STATUSES,
             now.getTime(),
