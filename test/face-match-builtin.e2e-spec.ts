@@ -9,7 +9,7 @@ import { realFaces, writeSelfies, type RealFaces } from './helpers/faces.js';
 import { createTestDatabase } from './helpers/database.js';
 import { freePort, startServer } from './helpers/process.js';
 import { createSession } from './helpers/verify.js';
-import { startLiveApp, VERDICT_MESSAGES, type LiveApp } from './helpers/ws.js';
+import { rejectedVerdict, startLiveApp, type LiveApp } from './helpers/ws.js';
 
 /**
  * The built-in face matcher (§6.8a), with the real model and real faces: the server starts with
@@ -95,14 +95,7 @@ describe('built-in face matcher, end to end with verify run', () => {
     const run = await cli('verify', 'run', '--url', session.verification_url, '--fixtures', passportDir, '--selfies', selfieDirs.other);
     expect({ status: run.status, stdout: verdictOf(run) }).toEqual({
       status: 1,
-      stdout: {
-        type: 'verdict',
-        outcome: 'rejected',
-        reason_code: 'selfie_face_mismatch',
-        reason_message: VERDICT_MESSAGES.selfie_face_mismatch,
-        retry_allowed: true,
-        remaining_attempts: 2,
-      },
+      stdout: rejectedVerdict('selfie_face_mismatch', 2),
     });
     const data = await attemptOf(session.id);
     expect(data.attempts[0]).toMatchObject({ status: 'failed', failure_code: 'selfie_face_mismatch' });

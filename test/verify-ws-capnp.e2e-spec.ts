@@ -8,6 +8,7 @@ import {
   ACCEPTED_VERDICT,
   closeOpenSockets,
   expectClosed,
+  expectRejected,
   helloFrame,
   openSocket,
   publicStatus,
@@ -16,7 +17,7 @@ import {
   startAttempt,
   startLiveApp,
   TO_NFC_READING,
-  VERDICT_MESSAGES,
+  rejectedVerdict,
   WS_MESSAGES,
   type HandoffData,
   type LiveApp,
@@ -216,15 +217,7 @@ describe('phases and uploads (§6.7) on binary frames', () => {
     const dg1 = Buffer.from(passport.dg1);
     dg1[dg1.length - 1] ^= 0x01; // no longer the hash the SOD signed
     await uploadChip(socket, { ...passport, dg1 });
-    expect(await socket.request({ type: 'phase', phase: 'nfc_complete' })).toEqual({
-      type: 'verdict',
-      outcome: 'rejected',
-      reason_code: 'document_authenticity_failed',
-      reason_message: VERDICT_MESSAGES.document_authenticity_failed,
-      retry_allowed: true,
-      remaining_attempts: 2,
-    });
-    await expectClosed(socket, 1008, 'document_authenticity_failed');
+    await expectRejected(socket, await socket.request({ type: 'phase', phase: 'nfc_complete' }), 'document_authenticity_failed', 2);
   });
 });
 
@@ -291,15 +284,6 @@ async function walkToSelfieVerdict(socket: VerifySocket): Promise<ServerFrame> {
   return socket.request({ type: 'phase', phase: 'selfie_complete' });
 }
 
-const rejected = (code: keyof typeof VERDICT_MESSAGES, remaining: number) => ({
-  type: 'verdict',
-  outcome: 'rejected',
-  reason_code: code,
-  reason_message: VERDICT_MESSAGES[code],
-  retry_allowed: remaining > 0,
-  remaining_attempts: remaining,
-});
-
 describe('verdicts (§6.9) on binary frames', () => {
   afterEach(() => {
     matcher.mode = 'pass';
@@ -308,7 +292,7 @@ describe('verdicts (§6.9) on binary frames', () => {
   it('rejects a face mismatch and keeps the session retryable with a new attempt', async () => {
     matcher.mode = 'mismatch';
     const { sessionId, handoff, socket } = await helloed();
-    expect(await walkToSelfieVerdict(socket)).toEqual(rejected('selfie_face_mismatch', 2));
+    expect(await walkToSelfieVerdict(socket)).toEqual(rejectedVerdict('selfie_face_mismatch', 2));
     await expectClosed(socket, 1008, 'selfie_face_mismatch');
     const stored = await sessionWithAttempts(app, sessionId);
     expect(stored.status).toBe('created');
@@ -326,7 +310,7 @@ describe('verdicts (§6.9) on binary frames', () => {
   it('rejects selfie_complete when no similarity can be computed (matcher down)', async () => {
     matcher.mode = 'http_500';
     const { sessionId, socket } = await helloed();
-    expect(await walkToSelfieVerdict(socket)).toEqual(rejected('selfie_face_mismatch', 2));
+    expect(await walkToSelfieVerdict(socket)).toEqual(rejectedVerdict('selfie_face_mismatch', 2));
     await expectClosed(socket, 1008, 'selfie_face_mismatch');
     expect((await sessionWithAttempts(app, sessionId)).attempts[0]).toMatchObject({ failure_code: 'selfie_face_mismatch', risk_score: 1 });
   });
@@ -336,7 +320,7 @@ describe('verdicts (§6.9) on binary frames', () => {
     const { sessionId, socket } = await helloed();
     let current = socket;
     for (const remaining of [2, 1, 0]) {
-      expect(await walkToSelfieVerdict(current)).toEqual(rejected('selfie_face_mismatch', remaining));
+      expect(await walkToSelfieVerdict(current)).toEqual(rejectedVerdict('selfie_face_mismatch', remaining));
       await expectClosed(current, 1008, 'selfie_face_mismatch');
       if (remaining === 0) break;
       const next = (await postHandoff(app.t, sessionId)).body.data as HandoffData;

@@ -7,7 +7,7 @@ import { unwrapSod } from '../dist/src/emrtd/index.js';
 import { bearer } from './helpers/app.js';
 import { expectFailure, expectSuccess, runCliProcess, type CliRun } from './helpers/cli.js';
 import { createSession } from './helpers/verify.js';
-import { freePort, startLiveApp, VERDICT_MESSAGES, WS_MESSAGES, type LiveApp } from './helpers/ws.js';
+import { freePort, rejectedVerdict, startLiveApp, WS_MESSAGES, type LiveApp } from './helpers/ws.js';
 
 /**
  * The developer tools of the CLI, as real processes (`node dist/src/cli/main.js`):
@@ -207,14 +207,7 @@ describe('verify run', () => {
   it.each(['unknown-dsc', 'revoked-dsc'])('exits 1 with the rejected verdict for a tampered passport: %s', async (variant) => {
     const session = await createSession(app.t, app.live);
     const run = await cli('verify', 'run', '--url', session.verification_url, '--fixtures', join(passportDir, 'tampered', variant), '--selfies', selfiesDir);
-    expect(result(run, 1)).toEqual({
-      type: 'verdict',
-      outcome: 'rejected',
-      reason_code: 'document_authenticity_failed',
-      reason_message: VERDICT_MESSAGES.document_authenticity_failed,
-      retry_allowed: true,
-      remaining_attempts: 2,
-    });
+    expect(result(run, 1)).toEqual(rejectedVerdict('document_authenticity_failed', 2));
     expect(stderrLines(run).at(-1)).toBe('stopped: verdict document_authenticity_failed');
   });
 

@@ -261,16 +261,21 @@ export async function walkToShareRequest(socket: VerifySocket, chip: ChipFiles):
   return request;
 }
 
-/** The rejected verdict of §6.9, then close 1008 with the code as reason. */
-export async function expectRejected(socket: VerifySocket, reply: ServerFrame, code: CheckFailure, remaining: number): Promise<void> {
-  expect(reply).toEqual({
+/** The rejected verdict frame of §6.9 for a failed check with `remaining` attempts left. */
+export function rejectedVerdict(code: CheckFailure, remaining: number) {
+  return {
     type: 'verdict',
     outcome: 'rejected',
     reason_code: code,
     reason_message: VERDICT_MESSAGES[code],
     retry_allowed: remaining > 0,
     remaining_attempts: remaining,
-  });
+  };
+}
+
+/** The rejected verdict of §6.9, then close 1008 with the code as reason. */
+export async function expectRejected(socket: VerifySocket, reply: ServerFrame, code: CheckFailure, remaining: number): Promise<void> {
+  expect(reply).toEqual(rejectedVerdict(code, remaining));
   await expectClosed(socket, 1008, code);
 }
 
