@@ -1,8 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import type { FixtureCsca } from './passport-fixture.js';
-import { certificateTime, extension, ownBytes, signBytes, signatureAlgorithmIdentifier, subjectNameDer } from './pki.js';
+import { certificateTime, extension, ownBytes, signBytes, signatureAlgorithmIdentifier, subjectNameDer, type FixtureCsca } from './pki.js';
 
 export interface CrlSpec {
   /** The CSCA whose name the CRL carries and whose key signs it (its SKI becomes the CRL's AKI). */
