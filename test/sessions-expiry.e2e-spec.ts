@@ -102,6 +102,34 @@ describe('Expiry (§3.7)', () => {
       await expectExpiredOnce(t, test, testDue);
     });
 
+    it('the first page of a list expires overdue sessions of its own environment only: in_progress or created, at expires_at exactly', async () => {
+      const statusesOnFirstPage = async (key: CreatedKey) => {
+        const res = await t.http().get('/v1/sessions').set(bearer(key));
+        expect(res.status).toBe(200);
+        return new Map((res.body.data as Array<{ id: string; status: string }>).map((s) => [s.id, s.status]));
+      };
+      // One tenant whose only overdue session is in_progress, one whose only one is created.
+      const a = await t.tenant();
+      const b = await t.tenant();
+      const started = await createSession(t, a.live, { expires_in: 300 });
+      // As a consumed handoff leaves it (§3.8), without driving a phone through the socket.
+      await dataSourceOf(t)
+        .createQueryBuilder()
+        .update('sessions')
+        .set({ status: 'in_progress' })
+        .where('id = :id', { id: started.id })
+        .execute();
+      const created = await createSession(t, b.live, { expires_in: 300 });
+      const testDue = await createSession(t, b.test, { expires_in: 300 });
+      advance(300_000);
+      expect((await statusesOnFirstPage(a.live)).get(started.id)).toBe('expired');
+      // Another organization and another environment wait for their own reads (or the sweeper).
+      expect(await storedStatus(t, created.id)).toBe('created');
+      expect((await statusesOnFirstPage(b.live)).get(created.id)).toBe('expired');
+      await expectExpiredOnce(t, b.live, created);
+      expect(await storedStatus(t, testDue.id)).toBe('created');
+    });
+
     it('fails an in_progress attempt with session_expired', async () => {
       const { live } = await t.tenant();
       const s = await createSession(t, live, { expires_in: 300 });
