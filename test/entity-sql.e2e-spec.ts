@@ -77,6 +77,24 @@ describe('EntityReader', () => {
   it('answers null for an id that is not there', async () => {
     expect(await reader.findById(db.dataSource.manager, `vs_${'0'.repeat(64)}`)).toBeNull();
   });
+
+  it('with omit, reads every other column as find does and leaves the omitted ones out of the SQL and the entity', async () => {
+    const { orgId, test } = await t.tenant();
+    const { id } = await createSession(t, test, { redirect_url: 'https://shop.example/return' });
+    const manager = db.dataSource.manager;
+    const omitted = ['organizationId', 'cancelTokenHash'] as const;
+    const projection = new EntityReader(db.dataSource, Session, omitted);
+    const full = await manager.findOne(Session, { where: { id } });
+    const [selected] = await projection.select(manager, 'WHERE organization_id = ? AND id = ?', [orgId, id]);
+    const byId = await projection.findById(manager, id);
+    for (const read of [selected, byId]) {
+      expect(read).toBeInstanceOf(Session);
+      expect(read).not.toHaveProperty('organizationId', orgId);
+      expect(read).not.toHaveProperty('cancelTokenHash', full?.cancelTokenHash);
+      const { organizationId: _org, cancelTokenHash: _hash, ...shown } = full!;
+      expect(read).toMatchObject(shown);
+    }
+  });
 });
 
 describe('EntityInsertWriter', () => {

@@ -27,16 +27,24 @@ interface Compiled {
  * every non-virtual column, through the driver (booleans, column transformers) into an
  * instance made by the entity's metadata.
  */
-export class EntityReader<T extends ObjectLiteral> {
+export class EntityReader<T extends ObjectLiteral, Omitted extends keyof T & string = never> {
   private compiled: Compiled | null = null;
+  /** The SQL of each tail `select` was given: built and numbered once, not per call. */
+  private readonly selects = new Map<string, string>();
 
+  /**
+   * `omit` leaves columns out of every read (a projection): the entities come back without
+   * those properties, typed as such. A page of sessions has no use for the cancel token's
+   * hash, and each column read costs on every row.
+   */
   constructor(
     private readonly dataSource: DataSource,
     private readonly entity: EntityTarget<T>,
+    private readonly omit: readonly Omitted[] = [],
   ) {}
 
   /** `manager.findOne(Entity, { where: { id } })` for an entity with one primary column. */
-  async findById(manager: EntityManager, id: string): Promise<T | null> {
+  async findById(manager: EntityManager, id: string): Promise<Omit<T, Omitted> | null> {
     const { byId, names } = this.compile();
     const rows = await directQueryValues(manager, byId, [id], names);
     return rows.length ? this.hydrate(rows[0]) : null;
@@ -47,9 +55,13 @@ export class EntityReader<T extends ObjectLiteral> {
    * and writes its parameters as `?` (numbered for PostgreSQL here); give parameter values
    * through `value()` where the driver stores them differently (booleans, dates).
    */
-  async select(manager: EntityManager, tail: string, parameters: unknown[]): Promise<T[]> {
+  async select(manager: EntityManager, tail: string, parameters: unknown[]): Promise<Array<Omit<T, Omitted>>> {
     const { select, postgres, names } = this.compile();
-    const sql = `${select} ${postgres ? numbered(tail) : tail}`;
+    let sql = this.selects.get(tail);
+    if (sql === undefined) {
+      sql = `${select} ${postgres ? numbered(tail) : tail}`;
+      this.selects.set(tail, sql);
+    }
     const rows = await directQueryValues(manager, sql, parameters, names);
     return rows.map((row) => this.hydrate(row));
   }
@@ -60,7 +72,7 @@ export class EntityReader<T extends ObjectLiteral> {
   }
 
   /** `values` in the order of the compiled columns. */
-  private hydrate(values: unknown[]): T {
+  private hydrate(values: unknown[]): Omit<T, Omitted> {
     const { metadata, columns } = this.compile();
     const entity = metadata.create(undefined, { fromDeserializer: true }) as T;
     const driver = this.dataSource.driver;
@@ -78,7 +90,8 @@ export class EntityReader<T extends ObjectLiteral> {
     const metadata = this.dataSource.getMetadata(this.entity);
     if (metadata.primaryColumns.length !== 1) throw new Error(`${metadata.name} needs exactly one primary column`);
     const driver = this.dataSource.driver;
-    const columns = metadata.columns.filter((c) => !c.isVirtual);
+    const omitted = new Set<string>(this.omit);
+    const columns = metadata.columns.filter((c) => !c.isVirtual && !omitted.has(c.propertyName));
     const postgres = driver.options.type === 'postgres';
     const select = `SELECT ${columns.map((c) => driver.escape(c.databaseName)).join(', ')} FROM ${driver.escape(metadata.tableName)}`;
     const byId = `${select} WHERE ${driver.escape(metadata.primaryColumns[0].databaseName)} = ${postgres ? '$1' : '?'} LIMIT 1`;

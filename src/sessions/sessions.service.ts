@@ -18,7 +18,7 @@ import { DatabaseService } from '../database/database.service.js';
 import { markers } from '../database/sql-placeholders.js';
 import { PublicErrors } from '../common/errors/public-errors.js';
 import { shareContractError, type CreateSessionDto } from './dto/create-session.dto.js';
-import { SessionResponse, type CreatedSessionResponse } from './dto/session.response.js';
+import { SessionResponse, UNSHOWN_SESSION_PROPERTIES, type CreatedSessionResponse, type ShownSession } from './dto/session.response.js';
 import type { ListSessionsQuery } from './dto/session.query.js';
 import { Session } from './entities/session.entity.js';
 import { checkShareFieldsSemantics, normalizeShareFields } from './share-contract/index.js';
@@ -32,6 +32,8 @@ export const sessionNotFound = (docsAnchor: 'get-by-id' | 'cancel-by-id'): ApiEr
 @Injectable()
 export class SessionsService {
   private readonly sessionRows: EntityReader<Session>;
+  /** Only the columns a response shows: a page reads them on every row. */
+  private readonly shownRows: EntityReader<Session, (typeof UNSHOWN_SESSION_PROPERTIES)[number]>;
   private readonly sessionInsert: EntityInsertWriter<Session>;
   private readonly attemptRows: EntityReader<Attempt>;
   private readonly useCancelToken: EntityUpdate<Session, 'cancelTokenUsedAt'>;
@@ -43,6 +45,7 @@ export class SessionsService {
     @Inject(appConfig.KEY) private readonly config: AppConfig,
   ) {
     this.sessionRows = new EntityReader(db.dataSource, Session);
+    this.shownRows = new EntityReader(db.dataSource, Session, UNSHOWN_SESSION_PROPERTIES);
     this.sessionInsert = new EntityInsertWriter(db.dataSource, Session);
     this.attemptRows = new EntityReader(db.dataSource, Attempt);
     this.useCancelToken = new EntityUpdate(db.dataSource, Session, ['cancelTokenUsedAt'], 'id = ?');
@@ -130,11 +133,11 @@ export class SessionsService {
    * The first page without filters, the list every dashboard polls: keysetPage's query,
    * written once (the query builder's per-call cost was most of a list's CPU).
    */
-  private async firstPage(m: EntityManager, scope: { organizationId: string; livemode: boolean }, limit: number): Promise<Page<Session>> {
-    const rows = await this.sessionRows.select(
+  private async firstPage(m: EntityManager, scope: { organizationId: string; livemode: boolean }, limit: number): Promise<Page<ShownSession>> {
+    const rows = await this.shownRows.select(
       m,
       'WHERE organization_id = ? AND livemode = ? ORDER BY created_at DESC, id DESC LIMIT ?',
-      [scope.organizationId, this.sessionRows.value('livemode', scope.livemode), limit + 1],
+      [scope.organizationId, this.shownRows.value('livemode', scope.livemode), limit + 1],
     );
     return keysetPageOf(rows, limit);
   }

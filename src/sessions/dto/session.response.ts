@@ -6,6 +6,12 @@ import { SESSION_STATUSES, type Session, type SessionStatus } from '../entities/
 import { ShareFieldResponse } from './share-field.dto.js';
 
 /** A verification session (§3.1). */
+/** Session properties no response shows: what a read for a response can leave out. */
+export const UNSHOWN_SESSION_PROPERTIES = ['organizationId', 'cancelTokenHash', 'cancelTokenUsedAt'] as const;
+
+/** A session as far as its response goes. */
+export type ShownSession = Omit<Session, (typeof UNSHOWN_SESSION_PROPERTIES)[number]>;
+
 export class SessionResponse {
   /**
    * Session id: `vs_` + 64 characters.
@@ -88,7 +94,7 @@ export class SessionResponse {
   attempts?: AttemptResponse[];
 
   static from(
-    session: Session,
+    session: ShownSession,
     options: { verifyBaseUrl: string; attempts?: Attempt[]; cancelToken?: string },
   ): SessionResponse {
     const url = `${options.verifyBaseUrl}/${session.id}`;
