@@ -8,9 +8,15 @@
 // Passline instances, and of the PostgreSQL backends serving this database (read from
 // /proc, so the server must run on this machine). With no lock contention and no retries,
 // two instances cost about what one does per create.
+//
+// Both instances are warmed up alike and each is measured alone, one before and one after
+// the pair: a peer that served less load before its round still compiled its hot code in
+// the background, billed to the two-instance round. What remains on a small machine is
+// crowding: two instances, PostgreSQL and the load generator take turns on the cores, so
+// each create is preempted more often (printed per create) and refills its caches.
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { cpuMs, rssMb } from './lib/processes.js';
+import { cpuMs, involuntarySwitches, rssMb } from './lib/processes.js';
 
 /** CPU ms of every backend connected to `database`, by pid. */
 async function backendCpu(client, database) {
@@ -59,34 +65,68 @@ async function idleCpuPerS(instances, seconds = 3) {
 async function round(instances, key, connections, durationS, rate, db) {
   const share = Math.floor(connections / instances.length);
   const cpuBefore = instances.map((i) => cpuMs(i.pid));
+  const switchesBefore = instances.map((i) => involuntarySwitches(i.pid));
   const pgBefore = await backendCpu(db.client, db.name);
   const results = await Promise.all(
     instances.map((i, n) => load(i, key, n === 0 ? connections - share * (instances.length - 1) : share, durationS, rate / instances.length)),
   );
   const pgAfter = await backendCpu(db.client, db.name);
   const cpuAfter = instances.map((i) => cpuMs(i.pid));
+  const switches = instances.reduce((sum, i, n) => sum + (involuntarySwitches(i.pid) - switchesBefore[n]), 0);
   const creates = results.map((r) => r['2xx']);
   const total = creates.reduce((a, b) => a + b, 0);
   const instanceMs = cpuAfter.reduce((sum, ms, n) => sum + (ms - cpuBefore[n]), 0);
-  const idleMs = db.idle.slice(0, instances.length).reduce((sum, perS) => sum + perS * durationS, 0);
+  const idleMs = instances.reduce((sum, i) => sum + db.idle.get(i) * durationS, 0);
   const pgMs = backendDelta(pgBefore, pgAfter);
   const errors = results.reduce((sum, r) => sum + r.errors + r.timeouts + r.non2xx, 0);
-  return {
+  return perCreate({
     instances: instances.length,
+    durationS,
     creates: total,
-    createsPerS: total / durationS,
     perInstance: creates,
+    perInstanceCpuMsPerCreate: creates.map((n, i) => (n ? (cpuAfter[i] - cpuBefore[i]) / n : null)),
     errors,
-    instanceCpuMsPerCreate: total ? instanceMs / total : null,
+    instanceMs,
+    idleMs,
+    pgMs,
+    switches,
+  });
+}
+
+/** A round's CPU per acknowledged create, from its totals. */
+function perCreate(r) {
+  const total = r.creates;
+  return {
+    ...r,
+    createsPerS: total / r.durationS,
+    instanceCpuMsPerCreate: total ? r.instanceMs / total : null,
     /** The same without each instance's idle CPU: the cost a create adds. */
-    instanceMarginalCpuMsPerCreate: total ? Math.max(0, instanceMs - idleMs) / total : null,
-    pgCpuMsPerCreate: total ? pgMs / total : null,
-    totalCpuMsPerCreate: total ? (instanceMs + pgMs) / total : null,
+    instanceMarginalCpuMsPerCreate: total ? Math.max(0, r.instanceMs - r.idleMs) / total : null,
+    pgCpuMsPerCreate: total ? r.pgMs / total : null,
+    totalCpuMsPerCreate: total ? (r.instanceMs + r.pgMs) / total : null,
+    /** Involuntary context switches of the instances per create: crowding by other processes. */
+    preemptionsPerCreate: total ? r.switches / total : null,
   };
 }
 
+/** Two single-instance rounds (one per instance) as one: totals added, rates averaged. */
+function bothAlone(a, b) {
+  return perCreate({
+    instances: 1,
+    durationS: a.durationS + b.durationS,
+    creates: a.creates + b.creates,
+    perInstance: [...a.perInstance, ...b.perInstance],
+    perInstanceCpuMsPerCreate: [...a.perInstanceCpuMsPerCreate, ...b.perInstanceCpuMsPerCreate],
+    errors: a.errors + b.errors,
+    instanceMs: a.instanceMs + b.instanceMs,
+    idleMs: a.idleMs + b.idleMs,
+    pgMs: a.pgMs + b.pgMs,
+    switches: a.switches + b.switches,
+  });
+}
+
 /**
- * Measures one instance, then two, under the same total load; returns a result row whose
+ * Measures each instance alone, then both, under the same total load; returns a result row whose
  * rps is the two-instance creates/s and whose `pgInstances` holds both rounds and the ratios.
  */
 export async function measureTwoInstances(target, { log = () => undefined } = {}) {
@@ -99,16 +139,26 @@ export async function measureTwoInstances(target, { log = () => undefined } = {}
   const client = new pg.Client({ connectionString: target.databaseUrl });
   await client.connect();
   try {
-    const db = { client, name, idle: await idleCpuPerS([target, peer]) };
-    if (warmupS > 0) await Promise.all([load(target, key, connections / 2, warmupS), load(peer, key, connections / 2, warmupS)]);
+    const idle = await idleCpuPerS([target, peer]);
+    const db = { client, name, idle: new Map([[target, idle[0]], [peer, idle[1]]]) };
+    // Both instances get the same warm-up, flat out, one after the other: a peer that had
+    // less would still be compiling its hot code in the background during its round, and
+    // that CPU would be billed to the two-instance case.
+    const warmup = Math.max(2, warmupS);
+    await load(target, key, connections, warmup);
+    await load(peer, key, connections, warmup);
     let rate = Number(process.env.BENCH_PG_RATE || 0);
     if (!(rate > 0)) {
-      const flatOut = await load(target, key, connections, Math.max(2, warmupS));
+      // Measured warm: the first flat-out seconds of an instance are its slowest.
+      const flatOut = await load(target, key, connections, warmup);
       rate = Math.max(10, Math.round(flatOut['2xx'] / flatOut.duration / 2));
     }
-    log(`${rate} creates/s in total, over ${connections} connections; idle CPU ms/s per instance: ${db.idle.map((ms) => ms.toFixed(1)).join(', ')}`);
-    const one = await round([target], key, connections, durationS, rate, db);
+    log(`${rate} creates/s in total, over ${connections} connections; idle CPU ms/s per instance: ${idle.map((ms) => ms.toFixed(1)).join(', ')}`);
+    // Each instance alone, one before and one after the two-instance round: what warm-up
+    // still changes drifts one way in time, and the sandwich cancels it.
+    const targetAlone = await round([target], key, connections, durationS, rate, db);
     const two = await round([target, peer], key, connections, durationS, rate, db);
+    const one = bothAlone(targetAlone, await round([peer], key, connections, durationS, rate, db));
     const ratio = (a, b) => (a == null || b == null || b === 0 ? null : a / b);
     const ratios = {
       instance: ratio(two.instanceCpuMsPerCreate, one.instanceCpuMsPerCreate),
@@ -117,9 +167,12 @@ export async function measureTwoInstances(target, { log = () => undefined } = {}
       total: ratio(two.totalCpuMsPerCreate, one.totalCpuMsPerCreate),
     };
     const f = (n) => (n == null ? '-' : n.toFixed(3));
-    for (const r of [one, two]) {
+    for (const [label, r] of [
+      ['1 instance (each alone, before and after)', one],
+      ['2 instances', two],
+    ]) {
       log(
-        `${r.instances} instance(s): ${r.createsPerS.toFixed(0)} creates/s (${r.perInstance.join(' + ')}), errors ${r.errors}; CPU ms per create: Passline ${f(r.instanceCpuMsPerCreate)} (${f(r.instanceMarginalCpuMsPerCreate)} above idle), PostgreSQL ${f(r.pgCpuMsPerCreate)}, total ${f(r.totalCpuMsPerCreate)}`,
+        `${label}: ${r.createsPerS.toFixed(0)} creates/s (${r.perInstance.join(' + ')}), errors ${r.errors}; CPU ms per create: Passline ${f(r.instanceCpuMsPerCreate)} (${r.perInstanceCpuMsPerCreate.length > 1 ? `${r.perInstanceCpuMsPerCreate.map(f).join(' + ')} per instance, ` : ''}${f(r.instanceMarginalCpuMsPerCreate)} above idle), PostgreSQL ${f(r.pgCpuMsPerCreate)}, total ${f(r.totalCpuMsPerCreate)}; preempted ${f(r.preemptionsPerCreate)} times per create`,
       );
     }
     log(

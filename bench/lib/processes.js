@@ -1,7 +1,7 @@
 // Child server processes: spawn on a free loopback port, wait for readiness, read RSS,
 // and always stop them (normal end, failure, Ctrl-C, SIGTERM).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 const children = new Set();
@@ -26,6 +26,23 @@ export function cpuMs(pid) {
     // Fields after the command name (which may hold spaces), counted from state (field 3).
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Times the kernel took the CPU from `pid`'s threads while they could still run (summed over
+ * its threads), or null: how much a process was crowded by others, not by its own waits.
+ */
+export function involuntarySwitches(pid) {
+  try {
+    let total = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+      total += Number(/nonvoluntary_ctxt_switches:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    }
+    return total;
   } catch {
     return null;
   }
