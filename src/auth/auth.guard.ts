@@ -30,9 +30,31 @@ export class ApiAuthGuard extends PassportAuthGuard() {
     super({ defaultStrategy: strategy.name });
   }
 
+  /**
+   * Each route's decorators, read once per controller class and handler (a handler inherited
+   * by two controllers may sit under different class decorators): metadata is fixed after boot.
+   */
+  private readonly routeRules = new WeakMap<object, WeakMap<object, { kind: AuthKind; required: Scope[] }>>();
+
+  private rulesOf(context: ExecutionContext): { kind: AuthKind; required: Scope[] } {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    let byHandler = this.routeRules.get(controller);
+    if (!byHandler) this.routeRules.set(controller, (byHandler = new WeakMap()));
+    let rules = byHandler.get(handler);
+    if (!rules) {
+      const targets = [handler, controller];
+      rules = {
+        kind: this.reflector.getAllAndOverride<AuthKind | undefined>(AUTH_KIND, targets) ?? 'api-key',
+        required: this.reflector.getAllAndOverride<Scope[] | undefined>(REQUIRED_SCOPES, targets) ?? [],
+      };
+      byHandler.set(handler, rules);
+    }
+    return rules;
+  }
+
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    const kind = this.reflector.getAllAndOverride<AuthKind | undefined>(AUTH_KIND, targets) ?? 'api-key';
+    const { kind, required } = this.rulesOf(context);
     if (kind === 'public') return true;
     const request = context.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>();
     if (kind === 'admin') return this.checkAdmin(request);
@@ -43,7 +65,6 @@ export class ApiAuthGuard extends PassportAuthGuard() {
     if (known) request.user = known;
     else await super.canActivate(context);
 
-    const required = this.reflector.getAllAndOverride<Scope[] | undefined>(REQUIRED_SCOPES, targets) ?? [];
     const principal = request.user;
     if (!principal) throw new UnauthorizedError();
 
