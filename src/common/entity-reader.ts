@@ -1,5 +1,4 @@
 import type { DataSource, EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
-import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import { directQueryValues } from '../database/direct-query.js';
 import { numbered } from '../database/sql-placeholders.js';
 
@@ -14,9 +13,13 @@ interface Compiled {
   metadata: EntityMetadata;
   /** Database names of `columns`, in the order `select` lists them. */
   names: string[];
+  /** `SELECT <columns>`, `FROM <table>`, and the two joined. */
+  columnList: string;
+  from: string;
   select: string;
   byId: string;
-  columns: ColumnMetadata[];
+  /** Per column: the value through the driver (booleans, transformers) into the entity. */
+  setters: Array<(entity: ObjectLiteral, value: unknown) => void>;
   postgres: boolean;
 }
 
@@ -31,6 +34,8 @@ export class EntityReader<T extends ObjectLiteral, Omitted extends keyof T & str
   private compiled: Compiled | null = null;
   /** The SQL of each tail `select` was given: built and numbered once, not per call. */
   private readonly selects = new Map<string, string>();
+  /** The same for `selectWith`: its SQL and the names of the values a row holds. */
+  private readonly selectsWith = new Map<string, { sql: string; names: string[] }>();
 
   /**
    * `omit` leaves columns out of every read (a projection): the entities come back without
@@ -66,6 +71,30 @@ export class EntityReader<T extends ObjectLiteral, Omitted extends keyof T & str
     return rows.map((row) => this.hydrate(row));
   }
 
+  /**
+   * `select` with one more value per row after the entity's columns: `expression` (SQL with
+   * its own `?` parameters, which come first in `parameters`), read as `alias`. One statement
+   * where a question about the same rows would otherwise be a second one.
+   */
+  async selectWith(
+    manager: EntityManager,
+    expression: string,
+    alias: string,
+    tail: string,
+    parameters: unknown[],
+  ): Promise<Array<{ entity: Omit<T, Omitted>; extra: unknown }>> {
+    const { columnList, from, postgres, names } = this.compile();
+    const key = `${expression}\u0000${alias}\u0000${tail}`;
+    let compiled = this.selectsWith.get(key);
+    if (!compiled) {
+      const sql = `${columnList}, ${expression} AS ${this.dataSource.driver.escape(alias)} ${from} ${tail}`;
+      compiled = { sql: postgres ? numbered(sql) : sql, names: [...names, alias] };
+      this.selectsWith.set(key, compiled);
+    }
+    const rows = await directQueryValues(manager, compiled.sql, parameters, compiled.names);
+    return rows.map((row) => ({ entity: this.hydrate(row), extra: row[names.length] }));
+  }
+
   /** `value` as the driver stores it in the column of `propertyName`. */
   value(propertyName: string, value: unknown): unknown {
     return storedValue(this.dataSource, this.entity, propertyName, value);
@@ -73,15 +102,13 @@ export class EntityReader<T extends ObjectLiteral, Omitted extends keyof T & str
 
   /** `values` in the order of the compiled columns. */
   private hydrate(values: unknown[]): Omit<T, Omitted> {
-    const { metadata, columns } = this.compile();
-    const entity = metadata.create(undefined, { fromDeserializer: true }) as T;
-    const driver = this.dataSource.driver;
-    for (let i = 0; i < columns.length; i++) {
-      const column = columns[i];
+    const { metadata, setters } = this.compile();
+    const entity = metadata.create(undefined, { fromDeserializer: true }) as ObjectLiteral;
+    for (let i = 0; i < setters.length; i++) {
       const value = values[i];
-      if (value !== undefined) column.setEntityValue(entity, driver.prepareHydratedValue(value, column));
+      if (value !== undefined) setters[i](entity, value);
     }
-    return entity;
+    return entity as Omit<T, Omitted>;
   }
 
   /** Deferred to the first call: the metadata exists once the data source is initialized. */
@@ -93,9 +120,21 @@ export class EntityReader<T extends ObjectLiteral, Omitted extends keyof T & str
     const omitted = new Set<string>(this.omit);
     const columns = metadata.columns.filter((c) => !c.isVirtual && !omitted.has(c.propertyName));
     const postgres = driver.options.type === 'postgres';
-    const select = `SELECT ${columns.map((c) => driver.escape(c.databaseName)).join(', ')} FROM ${driver.escape(metadata.tableName)}`;
+    const columnList = `SELECT ${columns.map((c) => driver.escape(c.databaseName)).join(', ')}`;
+    const from = `FROM ${driver.escape(metadata.tableName)}`;
+    const select = `${columnList} ${from}`;
     const byId = `${select} WHERE ${driver.escape(metadata.primaryColumns[0].databaseName)} = ${postgres ? '$1' : '?'} LIMIT 1`;
-    this.compiled = { metadata, names: columns.map((c) => c.databaseName), select, byId, columns, postgres };
+    // What `column.setEntityValue` does, decided once per column rather than per value: only
+    // a column inside an embedded needs its walk (read columns are never virtual).
+    const setters = columns.map((column) => {
+      const property = column.propertyName;
+      return column.embeddedMetadata
+        ? (entity: ObjectLiteral, value: unknown) => column.setEntityValue(entity, driver.prepareHydratedValue(value, column))
+        : (entity: ObjectLiteral, value: unknown) => {
+            entity[property] = driver.prepareHydratedValue(value, column);
+          };
+    });
+    this.compiled = { metadata, names: columns.map((c) => c.databaseName), columnList, from, select, byId, setters, postgres };
     return this.compiled;
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Attempt } from './attempts/entities/attempt.entity.js';
-import { isOpen, SessionLifecycleService } from './attempts/session-lifecycle.service.js';
+import { isOpen, isTrue, SessionLifecycleService } from './attempts/session-lifecycle.service.js';
 import type { Principal } from '../auth/principal.js';
 import { appConfig, type AppConfig } from '../config/app.config.js';
 import { Clock } from '../common/clock.js';
@@ -95,31 +95,41 @@ export class SessionsService {
 
   async list(principal: Principal, query: ListSessionsQuery): Promise<Page<SessionResponse>> {
     const scope = { organizationId: principal.organizationId, livemode: principal.livemode };
-    await this.lifecycle.expireOverdueSessions(scope);
     const limit = query.limit ?? 10;
     const firstUnfiltered = query.starting_after === undefined && !query.status && !query.created_from && !query.created_to;
-    const page = await this.db.read((m) =>
-      firstUnfiltered
-        ? this.firstPage(m, scope, limit)
-        : keysetPage(
-        m,
-        Session,
-        's',
-        { limit, startingAfter: query.starting_after },
-        (qb) =>
-          qb.where('s.organization_id = :org', { org: scope.organizationId }).andWhere('s.livemode = :livemode', {
-            livemode: scope.livemode,
-          }),
-        {
-          filters: (qb) => {
-            if (query.status) qb.andWhere('s.status = :status', { status: query.status });
-            if (query.created_from) qb.andWhere('s.created_at >= :from', { from: query.created_from.getTime() });
-            if (query.created_to) qb.andWhere('s.created_at <= :to', { to: query.created_to.getTime() });
-            return qb;
+    let page: Page<ShownSession>;
+    if (firstUnfiltered) {
+      // Lazy expiry (§3.7) asked in the page's own statement; only a scope with an overdue
+      // session is swept and read again.
+      let first = await this.db.read((m) => this.firstPage(m, scope, limit));
+      if (first.overdue) {
+        await this.lifecycle.expireOverdueSessions(scope);
+        first = await this.db.read((m) => this.firstPage(m, scope, limit));
+      }
+      page = first.page;
+    } else {
+      await this.lifecycle.expireOverdueSessions(scope);
+      page = await this.db.read((m) =>
+        keysetPage(
+          m,
+          Session,
+          's',
+          { limit, startingAfter: query.starting_after },
+          (qb) =>
+            qb.where('s.organization_id = :org', { org: scope.organizationId }).andWhere('s.livemode = :livemode', {
+              livemode: scope.livemode,
+            }),
+          {
+            filters: (qb) => {
+              if (query.status) qb.andWhere('s.status = :status', { status: query.status });
+              if (query.created_from) qb.andWhere('s.created_at >= :from', { from: query.created_from.getTime() });
+              if (query.created_to) qb.andWhere('s.created_at <= :to', { to: query.created_to.getTime() });
+              return qb;
+            },
           },
-        },
-      ),
-    );
+        ),
+      );
+    }
     const attempts = query.include_attempts ? await this.attemptsBySession(page.items.map((s) => s.id)) : null;
     return new Page(
       page.items.map((s) =>
@@ -131,15 +141,28 @@ export class SessionsService {
 
   /**
    * The first page without filters, the list every dashboard polls: keysetPage's query,
-   * written once (the query builder's per-call cost was most of a list's CPU).
+   * written once (the query builder's per-call cost was most of a list's CPU), carrying in
+   * each row whether the scope has an overdue open session. An empty page has none to expire.
    */
-  private async firstPage(m: EntityManager, scope: { organizationId: string; livemode: boolean }, limit: number): Promise<Page<ShownSession>> {
-    const rows = await this.shownRows.select(
+  private async firstPage(
+    m: EntityManager,
+    scope: { organizationId: string; livemode: boolean },
+    limit: number,
+  ): Promise<{ page: Page<ShownSession>; overdue: boolean }> {
+    const rows = await this.shownRows.selectWith(
       m,
+      this.lifecycle.overdueExpression,
+      'overdue',
       'WHERE organization_id = ? AND livemode = ? ORDER BY created_at DESC, id DESC LIMIT ?',
-      [scope.organizationId, this.shownRows.value('livemode', scope.livemode), limit + 1],
+      [...this.lifecycle.overdueParameters(scope), scope.organizationId, this.shownRows.value('livemode', scope.livemode), limit + 1],
     );
-    return keysetPageOf(rows, limit);
+    return {
+      page: keysetPageOf(
+        rows.map((row) => row.entity),
+        limit,
+      ),
+      overdue: rows.length > 0 && isTrue(rows[0].extra),
+    };
   }
 
   /** API cancel (§3.5): idempotent on terminal sessions. */

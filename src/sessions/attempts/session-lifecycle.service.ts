@@ -19,10 +19,23 @@ import {
   type CheckFailureCode,
 } from './failure-codes.js';
 
+/** An SQL boolean as read back: SQLite answers 0/1, PostgreSQL true/false. */
+export const isTrue = (value: unknown): boolean => value === true || Number(value) === 1;
+
 export const isOpen = (session: Pick<Session, 'status'>): boolean => OPEN_SESSION_STATUSES.includes(session.status);
 
 const OPEN = markers(OPEN_SESSION_STATUSES.length);
 const COUNTED_FAILURES = markers(CHECK_FAILURE_CODES.length);
+
+/**
+ * Whether any open session of one organization and environment is overdue: one EXISTS per
+ * open status, each an ordered range of IDX_sessions_status_expires. Lazy expiry asks it
+ * before every list; the sweep's own query costs 10-20x more even when it finds nothing
+ * (`status IN (…)` and its ORDER BY build a sorter per call). Parameters: overdueParameters().
+ */
+const OVERDUE_IN_SCOPE = `(${OPEN_SESSION_STATUSES.map(
+  () => 'EXISTS (SELECT 1 FROM sessions WHERE status = ? AND expires_at <= ? AND organization_id = ? AND livemode = ?)',
+).join(' OR ')})`;
 
 /**
  * The state machine's statements, each written once: TypeORM's builders wrote them anew
@@ -53,18 +66,8 @@ function lifecycleStatements(dataSource: DataSource) {
       "session_id = ? AND id <> ? AND status = 'in_progress' AND handoff_consumed_at IS NULL",
     ),
     lastAttemptAt: placeholders(dataSource, 'SELECT MAX(created_at) AS last FROM attempts WHERE session_id = ?'),
-    /**
-     * Whether any open session of one organization and environment is overdue: one EXISTS
-     * per open status, each an ordered range of IDX_sessions_status_expires. Every list
-     * asks it before reading (lazy expiry), and the sweep's own query costs 10-20x more
-     * even when it finds nothing: `status IN (…)` and its ORDER BY build a sorter per call.
-     */
-    overdueInScope: placeholders(
-      dataSource,
-      `SELECT ${OPEN_SESSION_STATUSES.map(
-        () => 'EXISTS (SELECT 1 FROM sessions WHERE status = ? AND expires_at <= ? AND organization_id = ? AND livemode = ?)',
-      ).join(' OR ')} AS due`,
-    ),
+    /** `overdueExpression` on its own. */
+    overdueInScope: placeholders(dataSource, `SELECT ${OVERDUE_IN_SCOPE} AS due`),
     countedFailures: placeholders(
       dataSource,
       `SELECT COUNT(*) AS n FROM attempts WHERE session_id = ? AND status = 'failed' AND failure_code IN (${COUNTED_FAILURES})`,
@@ -187,13 +190,21 @@ export class SessionLifecycleService {
     }
   }
 
-  private async anyOverdue(scope: { organizationId: string; livemode: boolean }): Promise<boolean> {
+  /**
+   * SQL (with `?` parameters: overdueParameters()) that is true when an open session of the
+   * scope is overdue: for a caller that asks it inside a statement of its own.
+   */
+  readonly overdueExpression = OVERDUE_IN_SCOPE;
+
+  overdueParameters(scope: { organizationId: string; livemode: boolean }): unknown[] {
     const now = this.clock.now().getTime();
     const livemode = this.sql.sessionRows.value('livemode', scope.livemode);
-    const parameters = OPEN_SESSION_STATUSES.flatMap((status) => [status, now, scope.organizationId, livemode]);
-    const [row] = (await this.db.read((m) => directQuery(m, this.sql.overdueInScope, parameters))) as Array<{ due: unknown }>;
-    // SQLite answers 0/1, PostgreSQL a boolean.
-    return row?.due === true || Number(row?.due) === 1;
+    return OPEN_SESSION_STATUSES.flatMap((status) => [status, now, scope.organizationId, livemode]);
+  }
+
+  private async anyOverdue(scope: { organizationId: string; livemode: boolean }): Promise<boolean> {
+    const [row] = (await this.db.read((m) => directQuery(m, this.sql.overdueInScope, this.overdueParameters(scope)))) as Array<{ due: unknown }>;
+    return isTrue(row?.due);
   }
 
   /**

@@ -98,7 +98,7 @@ export class SessionResponse {
     options: { verifyBaseUrl: string; attempts?: Attempt[]; cancelToken?: string },
   ): SessionResponse {
     const url = `${options.verifyBaseUrl}/${session.id}`;
-    // Built key by key: the contract's example fixes the field order clients see.
+    // One literal, keys in the contract example's order (the order clients see).
     const response: Record<string, unknown> = {
       id: session.id,
       livemode: session.livemode,
@@ -107,15 +107,15 @@ export class SessionResponse {
       contract_version: session.contractVersion,
       share_fields: sortedShareFields(session.shareFields),
       redirect_url: session.redirectUrl,
-      verification_url: options.cancelToken ? `${url}?cancel_token=${options.cancelToken}` : url,
+      verification_url: url,
+      expires_at: session.expiresAt.toISOString(),
+      completed_at: session.completedAt ? session.completedAt.toISOString() : null,
+      created_at: session.createdAt.toISOString(),
+      updated_at: session.updatedAt.toISOString(),
     };
-    if (options.cancelToken) response.cancel_token = options.cancelToken;
-    response.expires_at = session.expiresAt.toISOString();
-    response.completed_at = session.completedAt ? session.completedAt.toISOString() : null;
-    response.created_at = session.createdAt.toISOString();
-    response.updated_at = session.updatedAt.toISOString();
-    if (options.attempts) response.attempts = options.attempts.map(AttemptResponse.from);
-    return response as unknown as SessionResponse;
+    const shown = options.cancelToken ? withCancelToken(response, options.cancelToken) : response;
+    if (options.attempts) shown.attempts = options.attempts.map(AttemptResponse.from);
+    return shown as unknown as SessionResponse;
   }
 }
 
@@ -126,6 +126,20 @@ export class CreatedSessionResponse extends SessionResponse {
    * @example "q7d2k9m4n1p8r5s2t9u6v3w0x7y4z1a8b5c2d9e6f3g0h7i4j1k8l5m2n9o6p3q0r7s4t1"
    */
   cancel_token: string;
+}
+
+/** The create response's keys: the token joins the verification URL and follows it. */
+function withCancelToken(response: Record<string, unknown>, cancelToken: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(response)) {
+    if (key !== 'verification_url') {
+      out[key] = value;
+      continue;
+    }
+    out.verification_url = `${value as string}?cancel_token=${cancelToken}`;
+    out.cancel_token = cancelToken;
+  }
+  return out;
 }
 
 function sortedShareFields(fields: NormalizedShareFields): NormalizedShareFields {
