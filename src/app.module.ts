@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { ScheduleModule } from '@nestjs/schedule';
 import { AdminModule } from './admin/admin.module.js';
 import { AttemptsModule } from './sessions/attempts/attempts.module.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -23,7 +22,6 @@ import { VerifyModule } from './verify/verify.module.js';
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig] }),
-    ScheduleModule.forRoot(),
     CommonModule,
     DatabaseModule,
     EventsModule,

@@ -1,13 +1,11 @@
-import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { SchedulerRegistry } from '@nestjs/schedule';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { IdempotencyGuard, type IdempotentRequest } from './idempotency.guard.js';
 import { IdempotencyRoutes } from './idempotency-routes.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { aboutRequest } from '../common/logging/logger.js';
 
-const SWEEP_INTERVAL = 'idempotency-key-sweeper';
 const SWEEP_EVERY_MS = 10 * 60 * 1000;
 
 /** Statuses stored for replay: 2xx and the handler's own 4xx (§1.9); 400 and 413 are validation. */
@@ -22,11 +20,11 @@ export function isReplayable(status: number): boolean {
 @Injectable()
 export class IdempotencyLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(IdempotencyLifecycle.name);
+  private sweep: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly idempotency: IdempotencyService,
     private readonly adapterHost: HttpAdapterHost,
-    @Inject(SchedulerRegistry) private readonly scheduler: SchedulerRegistry,
   ) {}
 
   onModuleInit(): void {
@@ -52,15 +50,15 @@ export class IdempotencyLifecycle implements OnModuleInit, OnApplicationBootstra
   }
 
   onApplicationBootstrap(): void {
-    const timer = setInterval(() => {
+    this.sweep = setInterval(() => {
       this.idempotency.deleteExpired().catch((err: unknown) => this.logger.warn(`Idempotency sweep failed: ${(err as Error).message}`));
     }, SWEEP_EVERY_MS);
-    timer.unref();
-    this.scheduler.addInterval(SWEEP_INTERVAL, timer);
+    this.sweep.unref();
   }
 
   onApplicationShutdown(): void {
-    if (this.scheduler.doesExist('interval', SWEEP_INTERVAL)) this.scheduler.deleteInterval(SWEEP_INTERVAL);
+    if (this.sweep) clearInterval(this.sweep);
+    this.sweep = null;
   }
 }
 

@@ -1,30 +1,27 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { SchedulerRegistry } from '@nestjs/schedule';
 import { SessionLifecycleService } from './attempts/session-lifecycle.service.js';
 import { appConfig, type AppConfig } from '../config/app.config.js';
-
-const INTERVAL_NAME = 'session-expiry-sweeper';
 
 /** Expires overdue sessions every EXPIRY_SWEEP_INTERVAL_S (§3.7); lazy expiry covers reads. */
 @Injectable()
 export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ExpirySweeper.name);
   private running: Promise<number> | null = null;
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly lifecycle: SessionLifecycleService,
-    private readonly scheduler: SchedulerRegistry,
     @Inject(appConfig.KEY) private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
-    const timer = setInterval(() => void this.expireOverdueSessions(), this.config.expirySweepIntervalS * 1000);
-    timer.unref();
-    this.scheduler.addInterval(INTERVAL_NAME, timer);
+    this.timer = setInterval(() => void this.expireOverdueSessions(), this.config.expirySweepIntervalS * 1000);
+    this.timer.unref();
   }
 
   onApplicationShutdown(): void {
-    if (this.scheduler.doesExist('interval', INTERVAL_NAME)) this.scheduler.deleteInterval(INTERVAL_NAME);
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
   }
 
   /** One sweep; overlapping calls share the run in progress. Returns how many expired. */
