@@ -85,7 +85,7 @@ export class MobileConnection {
    */
   onFrame(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
     this.enqueue(async () => {
-      this.codec ??= isBinary ? this.deps.codecs.binary : this.deps.codecs.text;
+      this.codec ??= await this.deps.codecs.codecFor(isBinary);
       if (this.codec.binary !== isBinary) return this.error('INVALID_MESSAGE');
       if (!(await this.watchSession())) return;
       const payload = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);

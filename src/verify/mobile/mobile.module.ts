@@ -3,11 +3,22 @@ import { AttemptsModule } from '../../sessions/attempts/attempts.module.js';
 import { FaceMatchModule } from '../../face-match/face-match.module.js';
 import { ChipVerifier } from './chip-check.js';
 import { ChipVerifierService } from './chip-verifier.service.js';
-import { capnpCodec } from './codec/capnp.codec.js';
-import { FrameCodecs } from './codec/frame-codec.js';
+import { FrameCodecs, type FrameCodec } from './codec/frame-codec.js';
 import { jsonCodec } from './codec/json.codec.js';
 import { MobileFlowService } from './mobile-flow.service.js';
 import { MobileGateway } from './mobile.gateway.js';
+
+let capnpCodec: Promise<FrameCodec> | null = null;
+
+/**
+ * JSON for text frames; Cap'n Proto for binary ones, loaded when the first binary connection
+ * speaks: an instance no phone app reaches (API only, or the hosted page's JSON client) never
+ * holds the Cap'n Proto runtime and schema in memory.
+ */
+const frameCodecs: FrameCodecs = {
+  text: jsonCodec,
+  codecFor: (binary) => (binary ? (capnpCodec ??= import('./codec/capnp.codec.js').then((m) => m.capnpCodec)) : jsonCodec),
+};
 
 /** The mobile WebSocket protocol (§6.5-6.12): JSON text frames, or Kayle's Cap'n Proto binary frames. */
 @Module({
@@ -16,7 +27,7 @@ import { MobileGateway } from './mobile.gateway.js';
     MobileGateway,
     MobileFlowService,
     { provide: ChipVerifier, useClass: ChipVerifierService },
-    { provide: FrameCodecs, useValue: { text: jsonCodec, binary: capnpCodec } satisfies FrameCodecs },
+    { provide: FrameCodecs, useValue: frameCodecs },
   ],
 })
 export class MobileModule {}

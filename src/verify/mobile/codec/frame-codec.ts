@@ -18,6 +18,8 @@ export interface FrameCodec {
 
 /** The codecs the socket may use, one per frame opcode; chosen in MobileModule's providers. */
 export abstract class FrameCodecs {
+  /** The text codec, which also answers before a connection has picked one. */
   abstract readonly text: FrameCodec;
-  abstract readonly binary: FrameCodec;
+  /** The codec for a connection whose first data frame is binary or text (loaded on first use). */
+  abstract codecFor(binary: boolean): FrameCodec | Promise<FrameCodec>;
 }
