@@ -26,6 +26,7 @@ export {
   type PortraitResult,
 } from './dg2.js';
 export { jpegSize } from './image-size.js';
+export { PLACEHOLDER_PHOTO } from './placeholder-photo.js';
 export { jp2FileSize, j2kCodestreamSize, jpeg2000Size, type ImageSize } from './jpeg2000.js';
 export {
   TD3_LINE_LENGTH,

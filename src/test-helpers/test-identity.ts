@@ -1,5 +1,4 @@
-import { isAgeOver, parseIsoDate, utcToday } from '../emrtd/index.js';
-import { PLACEHOLDER_PHOTO } from '../emrtd/testing/index.js';
+import { isAgeOver, parseIsoDate, PLACEHOLDER_PHOTO, utcToday } from '../emrtd/index.js';
 import { kayleDocumentId, parseAgeGateThreshold } from '../sessions/share-contract/index.js';
 
 /** The ICAO specimen of §6.11, the identity every successful test session shares (§7.2). */

@@ -1,0 +1,19 @@
+import { jpegSize } from './image-size.js';
+
+/** A 24×32 baseline JPEG: not a person. */
+const PLACEHOLDER_JPEG_BASE64 =
+  '/9j/4AAQSkZJRgABAQAAAQABAAD/2wCEAA0JCgsKCA0LCgsODg0PEyAVExISEyccHhcgLikxMC4pLSwzOko+MzZGNywtQFdBRkxOUlNSMj5aYVpQYEpRUk8BDg4OExETJhUVJk81LTVPT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT//AABEIACAAGAMBEQACEQEDEQH/xAGiAAABBQEBAQEBAQAAAAAAAAAAAQIDBAUGBwgJCgsQAAIBAwMCBAMFBQQEAAABfQECAwAEEQUSITFBBhNRYQcicRQygZGhCCNCscEVUtHwJDNicoIJChYXGBkaJSYnKCkqNDU2Nzg5OkNERUZHSElKU1RVVldYWVpjZGVmZ2hpanN0dXZ3eHl6g4SFhoeIiYqSk5SVlpeYmZqio6Slpqeoqaqys7S1tre4ubrCw8TFxsfIycrS09TV1tfY2drh4uPk5ebn6Onq8fLz9PX29/j5+gEAAwEBAQEBAQEBAQAAAAAAAAECAwQFBgcICQoLEQACAQIEBAMEBwUEBAABAncAAQIDEQQFITEGEkFRB2FxEyIygQgUQpGhscEJIzNS8BVictEKFiQ04SXxFxgZGiYnKCkqNTY3ODk6Q0RFRkdISUpTVFVWV1hZWmNkZWZnaGlqc3R1dnd4eXqCg4SFhoeIiYqSk5SVlpeYmZqio6Slpqeoqaqys7S1tre4ubrCw8TFxsfIycrS09TV1tfY2dri4+Tl5ufo6ery8/T19vf4+fr/2gAMAwEAAhEDEQA/AM+OB5ZAkalmbgAVq2krsSVzUGg/KN1wAccgJn+tY+28jX2XmZs9rJbymORcEfkR6itYyUldGbTTszU0lALskgcIce3IqK3wl09zYrlNzL1lATCcDPIz+VdFHqY1egy2YwTB8ZHQj2rSceZWIjLldzUE0RGfMX865eSXY35l3M68k8+QbfurwP8AGumnDlWpjOXMx3l1oQHl0AHl0Af/2Q==';
+
+const placeholderSize = jpegSize(Buffer.from(PLACEHOLDER_JPEG_BASE64, 'base64'))!;
+
+/**
+ * The portrait test mode shares as `document_photo`, and the one the test passports carry
+ * in DG2 (emrtd/testing).
+ */
+export const PLACEHOLDER_PHOTO = {
+  dataBase64: PLACEHOLDER_JPEG_BASE64,
+  format: 'jpeg' as const,
+  height: placeholderSize.height,
+  width: placeholderSize.width,
+};
+
