@@ -1,8 +1,24 @@
 import { createHash } from 'node:crypto';
-import * as pkijs from 'pkijs';
+import type * as asn1js from 'asn1js';
 import { parseAlgorithmIdentifier, type AlgorithmIdentifier } from './algorithms.js';
 import { formatName } from './certificate.js';
-import { DerError, bitStringBytes, decodeElement, integer, isContext, octets, primitiveContents, rawBytes, sequence } from './der.js';
+import {
+  DerError,
+  TAG,
+  bitStringBytes,
+  boolean,
+  children,
+  decodeElement,
+  integer,
+  isContext,
+  isUniversal,
+  octets,
+  oid,
+  primitiveContents,
+  rawBytes,
+  sequence,
+  time,
+} from './der.js';
 
 /** An X.509 v2 CRL (RFC 5280 §5) reduced to what the revocation check of §6.7 needs. */
 export interface ParsedCrl {
@@ -41,44 +57,65 @@ export function parseCrl(der: Uint8Array): ParsedCrl {
   const element = decodeElement(der, 'CertificateList');
   const [tbsElement, algorithmElement, signatureElement, ...extra] = sequence(element, 'CertificateList');
   if (extra.length > 0) throw new DerError('CertificateList: too many elements');
-  let crl: pkijs.CertificateRevocationList;
-  try {
-    crl = new pkijs.CertificateRevocationList({ schema: element });
-  } catch (error) {
-    throw new DerError(`CertificateList: ${(error as Error).message}`);
-  }
-  let crlNumber: bigint | undefined;
-  let authorityKeyIdentifier: Uint8Array | undefined;
-  for (const extension of crl.crlExtensions?.extensions ?? []) {
-    const value = () => decodeElement(octets(extension.extnValue, 'extnValue'), extension.extnID);
-    if (extension.extnID === DELTA_CRL_INDICATOR) throw new DerError('a delta CRL; only complete CRLs are read');
-    if (extension.extnID === CRL_NUMBER) {
-      crlNumber = integer(value(), 'cRLNumber');
-    } else if (extension.extnID === AUTHORITY_KEY_IDENTIFIER) {
-      const keyIdentifier = sequence(value(), 'AuthorityKeyIdentifier').find((item) => isContext(item, 0));
-      if (keyIdentifier) authorityKeyIdentifier = primitiveContents(keyIdentifier, 'AKI keyIdentifier');
-    } else if (extension.critical && !UNDERSTOOD_CRITICAL.has(extension.extnID)) {
-      throw new DerError(`unsupported critical extension ${extension.extnID}`);
+  // TBSCertList (RFC 5280 §5.1): version?, signature, issuer, thisUpdate, nextUpdate?,
+  // revokedCertificates?, [0] crlExtensions?
+  const fields = sequence(tbsElement, 'TBSCertList');
+  let index = 0;
+  if (isUniversal(fields[index], TAG.INTEGER)) integer(fields[index++], 'version');
+  parseAlgorithmIdentifier(fields[index++], 'TBSCertList signature');
+  const issuerElement = fields[index++];
+  sequence(issuerElement, 'issuer');
+  const thisUpdate = time(fields[index++], 'thisUpdate');
+  const nextUpdate = isTime(fields[index]) ? time(fields[index++], 'nextUpdate') : undefined;
+  const revokedSerials = new Set<bigint>();
+  if (isUniversal(fields[index], TAG.SEQUENCE)) {
+    for (const entry of sequence(fields[index++], 'revokedCertificates')) {
+      const [serial, revocationDate] = sequence(entry, 'revokedCertificate');
+      revokedSerials.add(integer(serial, 'userCertificate'));
+      // The revocation date plays no part (§6.7), but it must be there.
+      time(revocationDate, 'revocationDate');
     }
   }
-  const issuerDer = new Uint8Array(crl.issuer.valueBeforeDecode);
-  const revokedSerials = new Set<bigint>();
-  for (const entry of crl.revokedCertificates ?? []) revokedSerials.add(integer(entry.userCertificate, 'userCertificate'));
+  const extensions = isContext(fields[index], 0) ? sequence(children(fields[index++], 'crlExtensions')[0], 'Extensions') : [];
+  if (index !== fields.length) throw new DerError('TBSCertList: unexpected elements');
+
+  let crlNumber: bigint | undefined;
+  let authorityKeyIdentifier: Uint8Array | undefined;
+  for (const extension of extensions) {
+    const [idElement, ...rest] = sequence(extension, 'Extension');
+    if (rest.length < 1 || rest.length > 2) throw new DerError('Extension: expected extnID, critical?, extnValue');
+    const extnID = oid(idElement, 'extnID');
+    const critical = rest.length === 2 ? boolean(rest[0], 'critical') : false;
+    const value = () => decodeElement(octets(rest[rest.length - 1], 'extnValue'), extnID);
+    if (extnID === DELTA_CRL_INDICATOR) throw new DerError('a delta CRL; only complete CRLs are read');
+    if (extnID === CRL_NUMBER) {
+      crlNumber = integer(value(), 'cRLNumber');
+    } else if (extnID === AUTHORITY_KEY_IDENTIFIER) {
+      const keyIdentifier = sequence(value(), 'AuthorityKeyIdentifier').find((item) => isContext(item, 0));
+      if (keyIdentifier) authorityKeyIdentifier = primitiveContents(keyIdentifier, 'AKI keyIdentifier');
+    } else if (critical && !UNDERSTOOD_CRITICAL.has(extnID)) {
+      throw new DerError(`unsupported critical extension ${extnID}`);
+    }
+  }
   const ownDer = rawBytes(element);
   return {
     der: ownDer,
     fingerprint: createHash('sha256').update(ownDer).digest('hex'),
     tbs: rawBytes(tbsElement),
-    issuerDer,
-    issuer: formatName(decodeElement(issuerDer, 'issuer')),
-    thisUpdate: crl.thisUpdate.value,
-    nextUpdate: crl.nextUpdate?.value,
+    issuerDer: rawBytes(issuerElement),
+    issuer: formatName(issuerElement),
+    thisUpdate,
+    nextUpdate,
     crlNumber,
     authorityKeyIdentifier,
     revokedSerials,
     signatureAlgorithm: parseAlgorithmIdentifier(algorithmElement, 'signatureAlgorithm'),
     signature: bitStringBytes(signatureElement, 'signatureValue'),
   };
+}
+
+function isTime(element: asn1js.AsnType | undefined): boolean {
+  return isUniversal(element, TAG.UTC_TIME) || isUniversal(element, TAG.GENERALIZED_TIME);
 }
 
 const PEM_CRL = /-----BEGIN X509 CRL-----([\s\S]*?)-----END X509 CRL-----/g;

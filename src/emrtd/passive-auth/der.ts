@@ -73,6 +73,11 @@ export function integer(element: asn1js.AsnType | undefined, what: string): bigi
   return element.toBigInt();
 }
 
+export function boolean(element: asn1js.AsnType | undefined, what: string): boolean {
+  if (!isUniversal(element, TAG.BOOLEAN) || !(element instanceof asn1js.Boolean)) throw new DerError(`${what}: expected a BOOLEAN`);
+  return element.getValue();
+}
+
 /** OCTET STRING contents; a BER constructed OCTET STRING is concatenated. */
 export function octets(element: asn1js.AsnType | undefined, what: string): Uint8Array {
   if (!isUniversal(element, TAG.OCTET_STRING) || !(element instanceof asn1js.OctetString)) {
