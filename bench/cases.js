@@ -89,6 +89,14 @@ export const CASES = [
       return { method: 'GET', path: `/items/${data.id}` };
     },
   },
+  {
+    // Not a goal: the minimal Nest + Fastify app's own /health against bare node:http, in the
+    // same run. What the framework alone allows a route answered through Nest's router.
+    id: 'floor:nest-health',
+    target: 'floor-nest',
+    floor: 'floor:health',
+    prepare: async () => ({ method: 'GET', path: '/health' }),
+  },
   { id: 'health', target: 'passline', floor: 'floor:health', prepare: async () => ({ method: 'GET', path: '/health' }) },
   {
     id: 'sessions:create',
