@@ -72,7 +72,11 @@ async function round(instances, key, connections, durationS, rate, db) {
   );
   const pgAfter = await backendCpu(db.client, db.name);
   const cpuAfter = instances.map((i) => cpuMs(i.pid));
-  const switches = instances.reduce((sum, i, n) => sum + (involuntarySwitches(i.pid) - switchesBefore[n]), 0);
+  const switchesAfter = instances.map((i) => involuntarySwitches(i.pid));
+  // null when /proc could not tell (not Linux, or a process gone): printed as '-'.
+  const switches = [...switchesBefore, ...switchesAfter].includes(null)
+    ? null
+    : switchesAfter.reduce((sum, after, n) => sum + (after - switchesBefore[n]), 0);
   const creates = results.map((r) => r['2xx']);
   const total = creates.reduce((a, b) => a + b, 0);
   const instanceMs = cpuAfter.reduce((sum, ms, n) => sum + (ms - cpuBefore[n]), 0);
@@ -105,7 +109,7 @@ function perCreate(r) {
     pgCpuMsPerCreate: total ? r.pgMs / total : null,
     totalCpuMsPerCreate: total ? (r.instanceMs + r.pgMs) / total : null,
     /** Involuntary context switches of the instances per create: crowding by other processes. */
-    preemptionsPerCreate: total ? r.switches / total : null,
+    preemptionsPerCreate: total && r.switches != null ? r.switches / total : null,
   };
 }
 
@@ -121,7 +125,7 @@ function bothAlone(a, b) {
     instanceMs: a.instanceMs + b.instanceMs,
     idleMs: a.idleMs + b.idleMs,
     pgMs: a.pgMs + b.pgMs,
-    switches: a.switches + b.switches,
+    switches: a.switches == null || b.switches == null ? null : a.switches + b.switches,
   });
 }
 
@@ -144,6 +148,7 @@ export async function measureTwoInstances(target, { log = () => undefined } = {}
     // Both instances get the same warm-up, flat out, one after the other: a peer that had
     // less would still be compiling its hot code in the background during its round, and
     // that CPU would be billed to the two-instance case.
+    // At least 2 s, whatever BENCH_WARMUP_S says: without it the comparison is not fair.
     const warmup = Math.max(2, warmupS);
     await load(target, key, connections, warmup);
     await load(peer, key, connections, warmup);

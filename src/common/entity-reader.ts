@@ -32,7 +32,11 @@ interface Compiled {
  */
 export class EntityReader<T extends ObjectLiteral, Omitted extends keyof T & string = never> {
   private compiled: Compiled | null = null;
-  /** The SQL of each tail `select` was given: built and numbered once, not per call. */
+  /**
+   * The SQL of each tail `select` was given: built and numbered once, not per call. Tails are
+   * written in code (values go in parameters), so they are a small fixed set: an IN list's
+   * markers vary with its length only, up to the batch that builds it.
+   */
   private readonly selects = new Map<string, string>();
   /** The same for `selectWith`: its SQL and the names of the values a row holds. */
   private readonly selectsWith = new Map<string, { sql: string; names: string[] }>();

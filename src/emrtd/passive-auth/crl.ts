@@ -70,31 +70,38 @@ export function parseCrl(der: Uint8Array): ParsedCrl {
   const revokedSerials = new Set<bigint>();
   if (isUniversal(fields[index], TAG.SEQUENCE)) {
     for (const entry of sequence(fields[index++], 'revokedCertificates')) {
-      const [serial, revocationDate] = sequence(entry, 'revokedCertificate');
+      const [serial, revocationDate, entryExtensions, ...more] = sequence(entry, 'revokedCertificate');
+      if (more.length > 0) throw new DerError('revokedCertificate: too many elements');
       revokedSerials.add(integer(serial, 'userCertificate'));
       // The revocation date plays no part (§6.7), but it must be there.
       time(revocationDate, 'revocationDate');
+      // RFC 5280 §5.3: a critical entry extension that cannot be processed (certificateIssuer,
+      // of an indirect CRL, changes whose serial this is) voids the CRL.
+      for (const extension of entryExtensions ? extensionsOf(entryExtensions, 'crlEntryExtensions') : []) {
+        if (extension.critical) throw new DerError(`unsupported critical entry extension ${extension.id}`);
+      }
     }
   }
-  const extensions = isContext(fields[index], 0) ? sequence(children(fields[index++], 'crlExtensions')[0], 'Extensions') : [];
+  let extensions: ParsedExtension[] = [];
+  if (isContext(fields[index], 0)) {
+    const wrapped = children(fields[index++], 'crlExtensions');
+    if (wrapped.length !== 1) throw new DerError('crlExtensions: expected one Extensions');
+    extensions = extensionsOf(wrapped[0], 'crlExtensions');
+  }
   if (index !== fields.length) throw new DerError('TBSCertList: unexpected elements');
 
   let crlNumber: bigint | undefined;
   let authorityKeyIdentifier: Uint8Array | undefined;
   for (const extension of extensions) {
-    const [idElement, ...rest] = sequence(extension, 'Extension');
-    if (rest.length < 1 || rest.length > 2) throw new DerError('Extension: expected extnID, critical?, extnValue');
-    const extnID = oid(idElement, 'extnID');
-    const critical = rest.length === 2 ? boolean(rest[0], 'critical') : false;
-    const value = () => decodeElement(octets(rest[rest.length - 1], 'extnValue'), extnID);
-    if (extnID === DELTA_CRL_INDICATOR) throw new DerError('a delta CRL; only complete CRLs are read');
-    if (extnID === CRL_NUMBER) {
+    const value = () => decodeElement(extension.value, extension.id);
+    if (extension.id === DELTA_CRL_INDICATOR) throw new DerError('a delta CRL; only complete CRLs are read');
+    if (extension.id === CRL_NUMBER) {
       crlNumber = integer(value(), 'cRLNumber');
-    } else if (extnID === AUTHORITY_KEY_IDENTIFIER) {
+    } else if (extension.id === AUTHORITY_KEY_IDENTIFIER) {
       const keyIdentifier = sequence(value(), 'AuthorityKeyIdentifier').find((item) => isContext(item, 0));
       if (keyIdentifier) authorityKeyIdentifier = primitiveContents(keyIdentifier, 'AKI keyIdentifier');
-    } else if (critical && !UNDERSTOOD_CRITICAL.has(extnID)) {
-      throw new DerError(`unsupported critical extension ${extnID}`);
+    } else if (extension.critical && !UNDERSTOOD_CRITICAL.has(extension.id)) {
+      throw new DerError(`unsupported critical extension ${extension.id}`);
     }
   }
   const ownDer = rawBytes(element);
@@ -112,6 +119,28 @@ export function parseCrl(der: Uint8Array): ParsedCrl {
     signatureAlgorithm: parseAlgorithmIdentifier(algorithmElement, 'signatureAlgorithm'),
     signature: bitStringBytes(signatureElement, 'signatureValue'),
   };
+}
+
+interface ParsedExtension {
+  id: string;
+  critical: boolean;
+  /** The contents of extnValue: the DER of the extension's own value. */
+  value: Uint8Array;
+}
+
+/** Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension { extnID, critical DEFAULT FALSE, extnValue } */
+function extensionsOf(element: asn1js.AsnType, what: string): ParsedExtension[] {
+  const list = sequence(element, what);
+  if (list.length === 0) throw new DerError(`${what}: empty Extensions`);
+  return list.map((extension) => {
+    const [idElement, ...rest] = sequence(extension, 'Extension');
+    if (rest.length < 1 || rest.length > 2) throw new DerError('Extension: expected extnID, critical?, extnValue');
+    return {
+      id: oid(idElement, 'extnID'),
+      critical: rest.length === 2 ? boolean(rest[0], 'critical') : false,
+      value: octets(rest[rest.length - 1], 'extnValue'),
+    };
+  });
 }
 
 function isTime(element: asn1js.AsnType | undefined): boolean {

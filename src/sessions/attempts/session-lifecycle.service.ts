@@ -29,9 +29,11 @@ const COUNTED_FAILURES = markers(CHECK_FAILURE_CODES.length);
 
 /**
  * Whether any open session of one organization and environment is overdue: one EXISTS per
- * open status, each an ordered range of IDX_sessions_status_expires. Lazy expiry asks it
- * before every list; the sweep's own query costs 10-20x more even when it finds nothing
- * (`status IN (…)` and its ORDER BY build a sorter per call). Parameters: overdueParameters().
+ * open status, each a range of IDX_sessions_status_expires (status, expires_at <= now)
+ * filtered by scope, so it walks the overdue open sessions of every tenant, which the sweeper
+ * keeps few; usually none at all. Lazy expiry asks it before every list; the sweep's own
+ * query costs 10-20x more even when it finds nothing (`status IN (…)` and its ORDER BY build
+ * a sorter per call). Parameters: overdueParameters().
  */
 const OVERDUE_IN_SCOPE = `(${OPEN_SESSION_STATUSES.map(
   () => 'EXISTS (SELECT 1 FROM sessions WHERE status = ? AND expires_at <= ? AND organization_id = ? AND livemode = ?)',
@@ -166,7 +168,7 @@ export class SessionLifecycleService {
     let expired = 0;
     for (;;) {
       const now = this.clock.now();
-      // Every list asks first (lazy expiry), so the query is written once, not built per call.
+      // Written once, not built per call: lists come here whenever their scope has overdue sessions.
       const rows = await this.db.read((m) =>
         this.sql.sessionRows.select(
           m,

@@ -5,13 +5,13 @@ import type { NormalizedShareFields } from '../share-contract/index.js';
 import { SESSION_STATUSES, type Session, type SessionStatus } from '../entities/session.entity.js';
 import { ShareFieldResponse } from './share-field.dto.js';
 
-/** A verification session (§3.1). */
 /** Session properties no response shows: what a read for a response can leave out. */
 export const UNSHOWN_SESSION_PROPERTIES = ['organizationId', 'cancelTokenHash', 'cancelTokenUsedAt'] as const;
 
 /** A session as far as its response goes. */
 export type ShownSession = Omit<Session, (typeof UNSHOWN_SESSION_PROPERTIES)[number]>;
 
+/** A verification session (§3.1). */
 export class SessionResponse {
   /**
    * Session id: `vs_` + 64 characters.

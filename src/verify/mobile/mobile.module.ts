@@ -10,6 +10,17 @@ import { MobileGateway } from './mobile.gateway.js';
 
 let capnpCodec: Promise<FrameCodec> | null = null;
 
+/** A failed load is not kept: the next binary connection tries again. */
+function loadCapnpCodec(): Promise<FrameCodec> {
+  return import('./codec/capnp.codec.js').then(
+    (m) => m.capnpCodec,
+    (error: unknown) => {
+      capnpCodec = null;
+      throw error;
+    },
+  );
+}
+
 /**
  * JSON for text frames; Cap'n Proto for binary ones, loaded when the first binary connection
  * speaks: an instance no phone app reaches (API only, or the hosted page's JSON client) never
@@ -17,7 +28,7 @@ let capnpCodec: Promise<FrameCodec> | null = null;
  */
 const frameCodecs: FrameCodecs = {
   text: jsonCodec,
-  codecFor: (binary) => (binary ? (capnpCodec ??= import('./codec/capnp.codec.js').then((m) => m.capnpCodec)) : jsonCodec),
+  codecFor: (binary) => (binary ? (capnpCodec ??= loadCapnpCodec()) : jsonCodec),
 };
 
 /** The mobile WebSocket protocol (§6.5-6.12): JSON text frames, or Kayle's Cap'n Proto binary frames. */
