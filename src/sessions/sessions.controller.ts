@@ -1,5 +1,4 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { RouteSchema } from '@nestjs/platform-fastify';
 import { ApiExtraModels, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../auth/auth.decorators.js';
 import { CurrentPrincipal, type Principal } from '../auth/principal.js';
@@ -12,7 +11,6 @@ import { CreateSessionDto, shareContractError } from './dto/create-session.dto.j
 import { ShareFieldInput, ShareFieldResponse } from './dto/share-field.dto.js';
 import { IncludeAttemptsQuery, ListSessionsQuery } from './dto/session.query.js';
 import { CreatedSessionResponse, SessionResponse } from './dto/session.response.js';
-import { CREATED_SESSION_ENVELOPE_SCHEMA, SESSION_ENVELOPE_SCHEMA, SESSION_LIST_ENVELOPE_SCHEMA } from './dto/session.schema.js';
 import { shareContractExamples } from './share-contract/index.js';
 import { invalidSessionId, SessionIdGuard } from './session-id.guard.js';
 import { sessionNotFound, SessionsService } from './sessions.service.js';
@@ -42,7 +40,6 @@ export class SessionsController {
     unknownProperty('foo'),
   )
   @Scopes('sessions:write')
-  @RouteSchema({ response: { 200: CREATED_SESSION_ENVELOPE_SCHEMA } })
   @Post()
   create(
     @CurrentPrincipal() principal: Principal,
@@ -56,7 +53,6 @@ export class SessionsController {
   @ApiListEnvelope(SessionResponse)
   @ApiErrors(...listQueryErrors())
   @ListEndpoint()
-  @RouteSchema({ response: { 200: SESSION_LIST_ENVELOPE_SCHEMA } })
   @Scopes('sessions:read')
   @Get()
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListSessionsQuery): Promise<Page<SessionResponse>> {
@@ -68,7 +64,6 @@ export class SessionsController {
   @ApiErrors(invalidSessionId(), INCLUDE_ATTEMPTS_ERROR(), sessionNotFound('get-by-id'))
   @Scopes('sessions:read')
   @UseGuards(SessionIdGuard)
-  @RouteSchema({ response: { 200: SESSION_ENVELOPE_SCHEMA } })
   @Get(':id')
   get(
     @CurrentPrincipal() principal: Principal,
