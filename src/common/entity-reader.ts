@@ -11,12 +11,11 @@ export function storedValue<T extends ObjectLiteral>(dataSource: DataSource, ent
 
 interface Compiled {
   metadata: EntityMetadata;
-  /** Database names of `columns`, in the order `select` lists them. */
+  /** Database names of the columns read, in the order the SELECT lists them. */
   names: string[];
-  /** `SELECT <columns>`, `FROM <table>`, and the two joined. */
+  /** `SELECT <columns>` and `FROM <table>`. */
   columnList: string;
   from: string;
-  select: string;
   byId: string;
   /** Per column: the value through the driver (booleans, transformers) into the entity. */
   setters: Array<(entity: ObjectLiteral, value: unknown) => void>;
@@ -33,13 +32,12 @@ interface Compiled {
 export class EntityReader<T extends ObjectLiteral, Omitted extends keyof T & string = never> {
   private compiled: Compiled | null = null;
   /**
-   * The SQL of each tail `select` was given: built and numbered once, not per call. Tails are
-   * written in code (values go in parameters), so they are a small fixed set: an IN list's
-   * markers vary with its length only, up to the batch that builds it.
+   * The SQL of each statement `select` and `selectWith` were asked for, and the names of the
+   * values its rows hold: built and numbered once, not per call. Tails are written in code
+   * (values go in parameters), so they are a small fixed set: an IN list's markers vary with
+   * its length only, up to the batch that builds it.
    */
-  private readonly selects = new Map<string, string>();
-  /** The same for `selectWith`: its SQL and the names of the values a row holds. */
-  private readonly selectsWith = new Map<string, { sql: string; names: string[] }>();
+  private readonly statements = new Map<string, { sql: string; names: string[] }>();
 
   /**
    * `omit` leaves columns out of every read (a projection): the entities come back without
@@ -65,12 +63,7 @@ export class EntityReader<T extends ObjectLiteral, Omitted extends keyof T & str
    * through `value()` where the driver stores them differently (booleans, dates).
    */
   async select(manager: EntityManager, tail: string, parameters: unknown[]): Promise<Array<Omit<T, Omitted>>> {
-    const { select, postgres, names } = this.compile();
-    let sql = this.selects.get(tail);
-    if (sql === undefined) {
-      sql = `${select} ${postgres ? numbered(tail) : tail}`;
-      this.selects.set(tail, sql);
-    }
+    const { sql, names } = this.statement(tail);
     const rows = await directQueryValues(manager, sql, parameters, names);
     return rows.map((row) => this.hydrate(row));
   }
@@ -87,16 +80,23 @@ export class EntityReader<T extends ObjectLiteral, Omitted extends keyof T & str
     tail: string,
     parameters: unknown[],
   ): Promise<Array<{ entity: Omit<T, Omitted>; extra: unknown }>> {
-    const { columnList, from, postgres, names } = this.compile();
-    const key = `${expression}\u0000${alias}\u0000${tail}`;
-    let compiled = this.selectsWith.get(key);
-    if (!compiled) {
-      const sql = `${columnList}, ${expression} AS ${this.dataSource.driver.escape(alias)} ${from} ${tail}`;
-      compiled = { sql: postgres ? numbered(sql) : sql, names: [...names, alias] };
-      this.selectsWith.set(key, compiled);
+    const { sql, names } = this.statement(tail, { expression, alias });
+    const rows = await directQueryValues(manager, sql, parameters, names);
+    return rows.map((row) => ({ entity: this.hydrate(row), extra: row[names.length - 1] }));
+  }
+
+  /** `SELECT <every column>[, <extra> AS <alias>] FROM <table> <tail>`, numbered for PostgreSQL. */
+  private statement(tail: string, extra?: { expression: string; alias: string }): { sql: string; names: string[] } {
+    const key = extra ? `${extra.expression}\u0000${extra.alias}\u0000${tail}` : tail;
+    let statement = this.statements.get(key);
+    if (!statement) {
+      const { columnList, from, postgres, names } = this.compile();
+      const head = extra ? `${columnList}, ${extra.expression} AS ${this.dataSource.driver.escape(extra.alias)}` : columnList;
+      const sql = `${head} ${from} ${tail}`;
+      statement = { sql: postgres ? numbered(sql) : sql, names: extra ? [...names, extra.alias] : names };
+      this.statements.set(key, statement);
     }
-    const rows = await directQueryValues(manager, compiled.sql, parameters, compiled.names);
-    return rows.map((row) => ({ entity: this.hydrate(row), extra: row[names.length] }));
+    return statement;
   }
 
   /** `value` as the driver stores it in the column of `propertyName`. */
@@ -126,8 +126,7 @@ export class EntityReader<T extends ObjectLiteral, Omitted extends keyof T & str
     const postgres = driver.options.type === 'postgres';
     const columnList = `SELECT ${columns.map((c) => driver.escape(c.databaseName)).join(', ')}`;
     const from = `FROM ${driver.escape(metadata.tableName)}`;
-    const select = `${columnList} ${from}`;
-    const byId = `${select} WHERE ${driver.escape(metadata.primaryColumns[0].databaseName)} = ${postgres ? '$1' : '?'} LIMIT 1`;
+    const byId = `${columnList} ${from} WHERE ${driver.escape(metadata.primaryColumns[0].databaseName)} = ${postgres ? '$1' : '?'} LIMIT 1`;
     // What `column.setEntityValue` does, decided once per column rather than per value: only
     // a column inside an embedded needs its walk (read columns are never virtual).
     const setters = columns.map((column) => {
@@ -138,7 +137,7 @@ export class EntityReader<T extends ObjectLiteral, Omitted extends keyof T & str
             entity[property] = driver.prepareHydratedValue(value, column);
           };
     });
-    this.compiled = { metadata, names: columns.map((c) => c.databaseName), columnList, from, select, byId, setters, postgres };
+    this.compiled = { metadata, names: columns.map((c) => c.databaseName), columnList, from, byId, setters, postgres };
     return this.compiled;
   }
 }
