@@ -66,6 +66,11 @@ export async function directChanges(manager: EntityManager, sql: string, paramet
   }
 }
 
+/** An SQL boolean as a row holds it: SQLite answers 0/1, PostgreSQL true/false. */
+export function isSqlTrue(value: unknown): boolean {
+  return value === true || Number(value) === 1;
+}
+
 /** `directQuery` on a better-sqlite3 connection, synchronously; throws a QueryFailedError. */
 export function querySqlite(connection: Database, sql: string, parameters: unknown[], raw = false): unknown {
   const bound = parameters.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));

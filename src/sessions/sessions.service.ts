@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Attempt } from './attempts/entities/attempt.entity.js';
-import { isOpen, isTrue, SessionLifecycleService } from './attempts/session-lifecycle.service.js';
+import { isOpen, SessionLifecycleService } from './attempts/session-lifecycle.service.js';
 import type { Principal } from '../auth/principal.js';
 import { appConfig, type AppConfig } from '../config/app.config.js';
 import { Clock } from '../common/clock.js';
@@ -15,6 +15,7 @@ import { newId, SESSION_ID_PATTERN } from '../common/ids.js';
 import { keysetPage, keysetPageOf } from '../common/pagination.js';
 import { assertClientUrl } from '../common/url-policy.js';
 import { DatabaseService } from '../database/database.service.js';
+import { isSqlTrue } from '../database/direct-query.js';
 import { markers } from '../database/sql-placeholders.js';
 import { PublicErrors } from '../common/errors/public-errors.js';
 import { shareContractError, type CreateSessionDto } from './dto/create-session.dto.js';
@@ -161,7 +162,7 @@ export class SessionsService {
         rows.map((row) => row.entity),
         limit,
       ),
-      overdue: rows.length > 0 && isTrue(rows[0].extra),
+      overdue: rows.length > 0 && isSqlTrue(rows[0].extra),
     };
   }
 

@@ -6,7 +6,7 @@ import { EntityReader } from '../../common/entity-reader.js';
 import { EntityUpdate, placeholders } from '../../common/entity-update.js';
 import { newId } from '../../common/ids.js';
 import { DatabaseService } from '../../database/database.service.js';
-import { directQuery } from '../../database/direct-query.js';
+import { directQuery, isSqlTrue } from '../../database/direct-query.js';
 import { markers } from '../../database/sql-placeholders.js';
 import { EventsService } from '../../events/events.service.js';
 import { OPEN_SESSION_STATUSES, Session } from '../entities/session.entity.js';
@@ -18,9 +18,6 @@ import {
   SESSION_EXPIRED,
   type CheckFailureCode,
 } from './failure-codes.js';
-
-/** An SQL boolean as read back: SQLite answers 0/1, PostgreSQL true/false. */
-export const isTrue = (value: unknown): boolean => value === true || Number(value) === 1;
 
 export const isOpen = (session: Pick<Session, 'status'>): boolean => OPEN_SESSION_STATUSES.includes(session.status);
 
@@ -206,7 +203,7 @@ export class SessionLifecycleService {
 
   private async anyOverdue(scope: { organizationId: string; livemode: boolean }): Promise<boolean> {
     const [row] = (await this.db.read((m) => directQuery(m, this.sql.overdueInScope, this.overdueParameters(scope)))) as Array<{ due: unknown }>;
-    return isTrue(row?.due);
+    return isSqlTrue(row?.due);
   }
 
   /**
