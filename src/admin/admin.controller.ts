@@ -3,12 +3,14 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { API_KEY_NOT_FOUND, API_KEY_REVOKED, ApiKeysService } from '../auth/api-keys.service.js';
 import { AdminOnly } from '../auth/auth.decorators.js';
 import { ApiKeyResponse, CreatedApiKeyResponse } from '../auth/dto/api-key.response.js';
+import { apiKeyResponse, createdApiKeyResponse } from '../auth/dto/api-key.view.js';
 import { PaginationQuery } from '../common/dto/pagination.query.js';
 import { ListEndpoint, Page } from '../common/envelope.js';
 import { ApiError } from '../common/errors/api-error.js';
 import { ApiEnvelope, ApiErrors, ApiListEnvelope, listQueryErrors } from '../common/swagger.js';
 import { unknownProperty } from '../common/validation.js';
 import { OrganizationResponse } from '../organizations/dto/organization.response.js';
+import { organizationResponse } from '../organizations/dto/organization.view.js';
 import { ORGANIZATION_NOT_FOUND, OrganizationsService } from '../organizations/organizations.service.js';
 import { CreateApiKeyDto } from './dto/create-api-key.dto.js';
 import { CreateOrganizationDto } from './dto/create-organization.dto.js';
@@ -33,7 +35,7 @@ export class AdminController {
   @HttpCode(200)
   @Post('orgs')
   async createOrganization(@Body() body: CreateOrganizationDto): Promise<OrganizationResponse> {
-    return OrganizationResponse.from(await this.organizations.create(body.name));
+    return organizationResponse(await this.organizations.create(body.name));
   }
 
   @ApiOperation({ operationId: 'listOrganizations', summary: 'List organizations, newest first' })
@@ -43,7 +45,7 @@ export class AdminController {
   @Get('orgs')
   async listOrganizations(@Query() query: PaginationQuery): Promise<Page<OrganizationResponse>> {
     const page = await this.organizations.list({ limit: query.limit ?? 10, startingAfter: query.starting_after });
-    return new Page(page.items.map(OrganizationResponse.from), page.pagination);
+    return new Page(page.items.map(organizationResponse), page.pagination);
   }
 
   @ApiOperation({ operationId: 'createApiKey', summary: 'Create an API key; the plaintext key is returned only here' })
@@ -58,7 +60,7 @@ export class AdminController {
       livemode: body.livemode,
       scopes: body.scopes,
     });
-    return CreatedApiKeyResponse.withKey(apiKey, key);
+    return createdApiKeyResponse(apiKey, key);
   }
 
   @ApiOperation({ operationId: 'listApiKeys', summary: "List an organization's API keys, newest first" })
@@ -71,7 +73,7 @@ export class AdminController {
       limit: query.limit ?? 10,
       startingAfter: query.starting_after,
     });
-    return new Page(page.items.map(ApiKeyResponse.from), page.pagination);
+    return new Page(page.items.map(apiKeyResponse), page.pagination);
   }
 
   @ApiOperation({ operationId: 'updateApiKey', summary: 'Rename, enable/disable or re-scope an API key' })
@@ -82,7 +84,7 @@ export class AdminController {
     if (body.name === undefined && body.enabled === undefined && body.scopes === undefined) {
       throw NOTHING_TO_UPDATE();
     }
-    return ApiKeyResponse.from(await this.apiKeys.update(id, body));
+    return apiKeyResponse(await this.apiKeys.update(id, body));
   }
 
   @ApiOperation({ operationId: 'revokeApiKey', summary: 'Revoke an API key (permanent; repeat calls are no-ops)' })
@@ -90,6 +92,6 @@ export class AdminController {
   @ApiEnvelope(ApiKeyResponse)
   @Delete('api-keys/:id')
   async revokeApiKey(@Param('id') id: string): Promise<ApiKeyResponse> {
-    return ApiKeyResponse.from(await this.apiKeys.revoke(id));
+    return apiKeyResponse(await this.apiKeys.revoke(id));
   }
 }

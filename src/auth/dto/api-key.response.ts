@@ -1,7 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { ApiKey } from '../entities/api-key.entity.js';
 import { SCOPES, type Scope } from '../scopes.js';
-import { apiKeyResponse, createdApiKeyResponse } from './api-key.view.js';
 
 /** An API key record (§2.4). The secret itself is never part of it. */
 export class ApiKeyResponse {
@@ -68,10 +66,6 @@ export class ApiKeyResponse {
    * @example "2026-11-26T10:00:00.000Z"
    */
   updated_at: string;
-
-  static from(key: ApiKey): ApiKeyResponse {
-    return apiKeyResponse(key);
-  }
 }
 
 /** The creation response: the record plus the plaintext key, shown only this once. */
@@ -81,8 +75,4 @@ export class CreatedApiKeyResponse extends ApiKeyResponse {
    * @example "kk_live_4f9a8c2b7d1e0f3a5b6c7d8e9f0a1b2c"
    */
   key: string;
-
-  static withKey(apiKey: ApiKey, key: string): CreatedApiKeyResponse {
-    return createdApiKeyResponse(apiKey, key);
-  }
 }

@@ -1,6 +1,3 @@
-import type { Organization } from '../entities/organization.entity.js';
-import { organizationResponse } from './organization.view.js';
-
 export class OrganizationResponse {
   /**
    * Organization id (UUID v4).
@@ -25,8 +22,4 @@ export class OrganizationResponse {
    * @example "2026-11-26T10:00:00.000Z"
    */
   updated_at: string;
-
-  static from(org: Organization): OrganizationResponse {
-    return organizationResponse(org);
-  }
 }
