@@ -2,7 +2,7 @@
 // The house `resource` schematic: `npx nest g resource <name>` (nest-cli.json names this
 // collection) writes a resource shaped like the rest of src/ and wires it in: module in
 // AppModule, a <name>:read / <name>:write scope pair, its OpenAPI tag, the entity in
-// database/entities.ts and a migration in database/migrations/index.ts.
+// database/entities.ts and a migration in database/migrations/index.ts (and its name in names.ts).
 const { SchematicsException, apply, applyTemplates, mergeWith, move, url, chain, strings } = require('@angular-devkit/schematics');
 
 function singularOf(plural) {
@@ -87,6 +87,12 @@ function resource(options) {
         /(export const MIGRATIONS = \[[\s\S]*?)(,?\s*\];)/,
         `$1, ${n.migration}];`,
         'register the migration',
+      ),
+      edit(
+        `${root}/database/migrations/names.ts`,
+        /(export const MIGRATION_NAMES: readonly string\[\] = \[[\s\S]*?)(\n\];)/,
+        `$1\n  '${n.migration}',$2`,
+        'add the migration name the CLI compares without TypeORM',
       ),
     ]);
   };
