@@ -59,7 +59,7 @@ async function startPassline(ctx, env = {}) {
       HOST: '127.0.0.1',
       PORT: String(port),
       PUBLIC_BASE_URL: url,
-      LOG_LEVEL: 'error',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
       DATABASE_URL: join(dir, 'passline.sqlite'),
       DB_DRIVER: 'sqlite',
       SERVER_SECRET: serverSecret,

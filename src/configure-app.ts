@@ -1,7 +1,6 @@
 import { ShutdownSignal, type NestApplicationOptions } from '@nestjs/common';
 import type { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import type { Logger as PinoLogger } from 'pino';
 import { appConfig, parseTrustProxy, type AppConfig, type AppSettings } from './config/app.config.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 import { BODY_READ_CAP_BYTES, registerBodyParser } from './common/http/body.js';
@@ -10,6 +9,7 @@ import { EnvelopeFastifyAdapter } from './common/http/envelope-adapter.js';
 import { clientErrorHandler, frameworkErrorHandler } from './common/http/pre-routing.js';
 import { requestIdFor } from './common/http/request-id.js';
 import { registerAccessLog } from './common/logging/access-log.js';
+import type { AccessLog } from './common/logging/logger.js';
 import { AppValidationPipe } from './common/validation.js';
 import { PathWsAdapter } from './verify/mobile/path-ws.adapter.js';
 import { APP_VERSION } from './health/health.controller.js';
@@ -53,7 +53,7 @@ export const NEST_APP_OPTIONS: NestApplicationOptions = { bodyParser: false };
  */
 export function configureApp(
   app: NestFastifyApplication,
-  options: { swaggerUi?: boolean; shutdownGraceMs?: number; accessLog?: PinoLogger } = {},
+  options: { swaggerUi?: boolean; shutdownGraceMs?: number; accessLog?: AccessLog } = {},
 ): NestFastifyApplication {
   const config = app.get<AppConfig>(appConfig.KEY);
   const fastify = app.getHttpAdapter().getInstance();

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
-import { createRootLogger, PinoNestLogger } from './common/logging/logger.js';
+import { createAccessLog, createRootLogger, PinoNestLogger } from './common/logging/logger.js';
 import { loadSettings, loggingSettings } from './config/app.config.js';
 import { ConfigError, validateEnv } from './config/env.validation.js';
 import { configureApp, createFastifyAdapter, NEST_APP_OPTIONS } from './configure-app.js';
@@ -10,7 +10,8 @@ import { acquireSqliteServerLock } from './database/sqlite-lock.js';
 import { announceStart } from './first-run.js';
 
 async function bootstrap(): Promise<void> {
-  const logger = createRootLogger(loggingSettings(validateEnv(process.env)));
+  const logging = loggingSettings(validateEnv(process.env));
+  const logger = createRootLogger(logging);
   const nestLogger = new PinoNestLogger(logger);
   Logger.overrideLogger(nestLogger);
   const settings = loadSettings(process.env);
@@ -19,7 +20,7 @@ async function bootstrap(): Promise<void> {
     ...NEST_APP_OPTIONS,
     logger: nestLogger,
   });
-  configureApp(app, { accessLog: logger });
+  configureApp(app, { accessLog: createAccessLog(logging, logger) });
   await app.listen(settings.port, settings.host);
   new Logger('Passline').log(`Listening on ${settings.publicBaseUrl} (${settings.database.driver})`);
   await announceStart(app, settings);

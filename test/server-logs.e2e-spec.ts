@@ -125,8 +125,24 @@ describe('server logs (NODE_ENV=production)', () => {
     expect({ checked: secrets.length, leaked }).toEqual({ checked: 2 + 2 + 1 + 24 * 2, leaked: [] });
   });
 
+  it('writes the access line of every request answered before a SIGTERM, and keeps the line whole', async () => {
+    // Access lines leave through an asynchronous stream; a stop right after the last answer
+    // must not drop the ones still queued.
+    const offset = server.stdout().length;
+    const burst = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => fetch(`${server.url}/health`, { headers: { 'X-Request-Id': `req_stop_${i}` } })),
+    );
+    expect(burst.every((res) => res.status === 200)).toBe(true);
+    const exit = await server.stop('SIGTERM');
+    expect(exit.signal).toBe('SIGTERM');
+    const lines = server.stdout().slice(offset).split('\n').filter(Boolean);
+    const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const ids = parsed.filter((l) => l.msg === 'request completed' && l.path === '/health').map((l) => l.reqId);
+    expect(new Set(ids)).toEqual(new Set(Array.from({ length: 300 }, (_, i) => `req_stop_${i}`)));
+    expect(ids).toHaveLength(300);
+  });
+
   it('prints, on a later start, one line with the docs URL and the command that mints a key', async () => {
-    await server.stop();
     server = await startServer({ cwd: dir.path, port, databaseUrl: db.url, env });
     await sleep(300);
     const lines = server.stdout().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);

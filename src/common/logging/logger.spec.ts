@@ -1,5 +1,6 @@
+import { jest } from '@jest/globals';
 import { Writable } from 'node:stream';
-import { aboutRequest, createRootLogger, PinoNestLogger } from './logger.js';
+import { aboutRequest, createRootLogger, isoTime, PinoNestLogger } from './logger.js';
 
 /** A logger writing JSON lines into memory. */
 function capture(level: 'log' | 'debug' = 'log') {
@@ -23,6 +24,21 @@ describe('logs', () => {
       { level: 'info', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), context: 'Passline', msg: 'Listening on http://localhost:3000 (sqlite)' },
       { level: 'warn', time: expect.any(String), context: 'Database', msg: 'Slow query' },
     ]);
+  });
+
+  it('stamps each line with the current time in ISO 8601, formatted once per millisecond', () => {
+    jest.useFakeTimers({ now: new Date('2026-12-07T10:00:00.000Z') });
+    try {
+      const first = isoTime();
+      expect(first).toBe(',"time":"2026-12-07T10:00:00.000Z"');
+      expect(isoTime()).toBe(first);
+      jest.advanceTimersByTime(1);
+      expect(isoTime()).toBe(',"time":"2026-12-07T10:00:00.001Z"');
+      jest.setSystemTime(new Date('2026-12-07T09:59:59.999Z')); // a clock set back is followed too
+      expect(isoTime()).toBe(',"time":"2026-12-07T09:59:59.999Z"');
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it("keeps Nest's route mapping and module lines for debug level", () => {

@@ -44,6 +44,32 @@ export const REDACTED_PATHS = [
  */
 const DEBUG_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'WebSocketsController', 'NestFactory', 'NestApplication']);
 
+let lastMs = -1;
+let lastTime = '';
+
+/**
+ * pino's ISO timestamp, formatted once per millisecond: under load a dozen access lines share
+ * one, and `toISOString()` was the costliest step of writing them.
+ */
+export function isoTime(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastTime = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return lastTime;
+}
+
+/** Level, timestamp and level label: what every line of every logger here shares. */
+function lineOptions(settings: Pick<AppSettings, 'logLevel'>) {
+  return {
+    level: PINO_LEVEL[settings.logLevel],
+    base: undefined,
+    timestamp: isoTime,
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
+}
+
 /**
  * The process's logger: one JSON object per line (`LOG_FORMAT=json`, the production default)
  * or coloured text for a person at a terminal (`pretty`).
@@ -52,13 +78,7 @@ export function createRootLogger(
   settings: Pick<AppSettings, 'logLevel' | 'logFormat'>,
   destination: DestinationStream = process.stdout,
 ): PinoLogger {
-  const options = {
-    level: PINO_LEVEL[settings.logLevel],
-    base: undefined,
-    timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label: string) => ({ level: label }) },
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-  };
+  const options = { ...lineOptions(settings), redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
   if (settings.logFormat === 'json') return pino(options, destination);
   // Required only for a person at a terminal: production logs JSON and saves its memory.
   const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
@@ -72,6 +92,39 @@ export function createRootLogger(
       `${log.context ? `[${String(log.context)}] ` : ''}${String(log[messageKey] ?? '')}${log.reqId ? ` (${String(log.reqId)})` : ''}`,
   });
   return pino(options, stream);
+}
+
+/** The access log: its logger, and a synchronous flush for the end of a shutdown. */
+export interface AccessLog {
+  logger: PinoLogger;
+  flushSync(): void;
+}
+
+/**
+ * The access log writes its one line per request through a stream of its own. Written
+ * synchronously, that line was the costliest thing a cheap request did: GET /health took
+ * 112 µs of CPU at LOG_LEVEL=log against 73 µs at error. Here the write is asynchronous, and
+ * lines that come while one is in flight leave together in the next: under load one write
+ * carries dozens of lines, at rest each leaves at once. Every other line stays synchronous, so
+ * start-up, shutdown and error lines keep their order. Pretty output (a person at a terminal)
+ * shares the root logger's stream.
+ */
+export function createAccessLog(settings: Pick<AppSettings, 'logLevel' | 'logFormat'>, root: PinoLogger): AccessLog {
+  if (settings.logFormat !== 'json') return { logger: root, flushSync: () => undefined };
+  const stream = pino.destination({ dest: 1, sync: false, minLength: 0 });
+  return {
+    // No redaction: its lines carry five fields this module fills, none of them a secret, and
+    // walking REDACTED_PATHS on each line cost more than writing it.
+    logger: pino(lineOptions(settings), stream),
+    flushSync: () => {
+      try {
+        stream.flushSync();
+      } catch {
+        // It throws before the stream has opened (nothing to write) or once it is destroyed
+        // (a broken pipe: nowhere to write).
+      }
+    },
+  };
 }
 
 /** Nest's LoggerService on top of pino: `new Logger(Context).log(...)` becomes one log line. */
