@@ -12,6 +12,8 @@
 //                      rounds' ratios (a floor and its case measured in the same round), with
 //                      the lowest and highest in brackets: on a shared machine the load of
 //                      others moves single runs by a factor of two or more
+//   BENCH_LOG_LEVEL    Passline's LOG_LEVEL (default error: no access line per request, like
+//                      the floors; `log` is the service's own default and adds one line each)
 //
 // Two cores: the load generator shares this process with the orchestrator, and each server
 // runs in its own child, so one core drives and one core serves. Read the ratios to the
