@@ -24,6 +24,10 @@ parentPort.on('message', (message) => {
 });
 `;
 
+// A timer and one statement need almost no heap; V8's defaults for a worker would let it
+// grow young and old generations like the main thread's.
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8, codeRangeSizeMb: 4, stackSizeMb: 1 };
+
 /**
  * Moves SQLite's WAL checkpoints off the event loop (item 9 of the hardening issue).
  *
@@ -47,6 +51,7 @@ export class SqliteCheckpointer implements OnApplicationBootstrap, OnApplication
     if (db.driver !== 'sqlite') return;
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
+      resourceLimits: WORKER_LIMITS,
       workerData: {
         driverPath: createRequire(import.meta.url).resolve('better-sqlite3'),
         path: db.path,
