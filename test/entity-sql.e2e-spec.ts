@@ -78,17 +78,6 @@ describe('EntityReader', () => {
     expect(await reader.findById(db.dataSource.manager, `vs_${'0'.repeat(64)}`)).toBeNull();
   });
 
-  it('selectWith reads one more value per row after the entity, its parameters before the tail ones', async () => {
-    const { orgId, test } = await t.tenant();
-    const ids = [(await createSession(t, test)).id, (await createSession(t, test)).id];
-    const manager = db.dataSource.manager;
-    const tail = 'WHERE organization_id = ? AND livemode = ? ORDER BY created_at DESC, id DESC';
-    const rows = await reader.selectWith(manager, '(CASE WHEN id = ? THEN 1 ELSE 0 END)', 'is_first', tail, [ids[0], orgId, reader.value('livemode', false)]);
-    const found = await manager.find(Session, { where: { organizationId: orgId, livemode: false }, order: { createdAt: 'DESC', id: 'DESC' } });
-    expect(rows.map((r) => r.entity)).toEqual(found);
-    expect(rows.map((r) => [r.entity.id, Number(r.extra)])).toEqual(found.map((s) => [s.id, s.id === ids[0] ? 1 : 0]));
-  });
-
   it('with omit, reads every other column as find does and leaves the omitted ones out of the SQL and the entity', async () => {
     const { orgId, test } = await t.tenant();
     const { id } = await createSession(t, test, { redirect_url: 'https://shop.example/return' });

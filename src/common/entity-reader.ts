@@ -32,7 +32,7 @@ interface Compiled {
 export class EntityReader<T extends ObjectLiteral, Omitted extends keyof T & string = never> {
   private compiled: Compiled | null = null;
   /**
-   * The SQL of each statement `select` and `selectWith` were asked for, and the names of the
+   * The SQL of each statement `select` was asked for, and the names of the
    * values its rows hold: built and numbered once, not per call. Tails are written in code
    * (values go in parameters), so they are a small fixed set: an IN list's markers vary with
    * its length only, up to the batch that builds it.
@@ -68,33 +68,14 @@ export class EntityReader<T extends ObjectLiteral, Omitted extends keyof T & str
     return rows.map((row) => this.hydrate(row));
   }
 
-  /**
-   * `select` with one more value per row after the entity's columns: `expression` (SQL with
-   * its own `?` parameters, which come first in `parameters`), read as `alias`. One statement
-   * where a question about the same rows would otherwise be a second one.
-   */
-  async selectWith(
-    manager: EntityManager,
-    expression: string,
-    alias: string,
-    tail: string,
-    parameters: unknown[],
-  ): Promise<Array<{ entity: Omit<T, Omitted>; extra: unknown }>> {
-    const { sql, names } = this.statement(tail, { expression, alias });
-    const rows = await directQueryValues(manager, sql, parameters, names);
-    return rows.map((row) => ({ entity: this.hydrate(row), extra: row[names.length - 1] }));
-  }
-
-  /** `SELECT <every column>[, <extra> AS <alias>] FROM <table> <tail>`, numbered for PostgreSQL. */
-  private statement(tail: string, extra?: { expression: string; alias: string }): { sql: string; names: string[] } {
-    const key = extra ? `${extra.expression}\u0000${extra.alias}\u0000${tail}` : tail;
-    let statement = this.statements.get(key);
+  /** `SELECT <every column> FROM <table> <tail>`, numbered for PostgreSQL. */
+  private statement(tail: string): { sql: string; names: string[] } {
+    let statement = this.statements.get(tail);
     if (!statement) {
       const { columnList, from, postgres, names } = this.compile();
-      const head = extra ? `${columnList}, ${extra.expression} AS ${this.dataSource.driver.escape(extra.alias)}` : columnList;
-      const sql = `${head} ${from} ${tail}`;
-      statement = { sql: postgres ? numbered(sql) : sql, names: extra ? [...names, extra.alias] : names };
-      this.statements.set(key, statement);
+      const sql = `${columnList} ${from} ${tail}`;
+      statement = { sql: postgres ? numbered(sql) : sql, names };
+      this.statements.set(tail, statement);
     }
     return statement;
   }

@@ -15,7 +15,6 @@ import { newId, SESSION_ID_PATTERN } from '../common/ids.js';
 import { keysetPage, keysetPageOf } from '../common/pagination.js';
 import { assertClientUrl } from '../common/url-policy.js';
 import { DatabaseService } from '../database/database.service.js';
-import { isSqlTrue } from '../database/direct-query.js';
 import { markers } from '../database/sql-placeholders.js';
 import { PublicErrors } from '../common/errors/public-errors.js';
 import { shareContractError, type CreateSessionDto } from './dto/create-session.dto.js';
@@ -100,14 +99,14 @@ export class SessionsService {
     const firstUnfiltered = query.starting_after === undefined && !query.status && !query.created_from && !query.created_to;
     let page: Page<ShownSession>;
     if (firstUnfiltered) {
-      // Lazy expiry (§3.7) asked in the page's own statement; only a scope with an overdue
-      // session is swept and read again.
-      let first = await this.db.read((m) => this.firstPage(m, scope, limit));
-      if (first.overdue) {
+      // Lazy expiry (§3.7): the scope is swept only when it has an overdue session.
+      const first = await this.db.read(async (m) => ((await this.lifecycle.overdueIn(m, scope)) ? null : this.firstPage(m, scope, limit)));
+      if (first) {
+        page = first;
+      } else {
         await this.lifecycle.expireOverdueSessions(scope);
-        first = await this.db.read((m) => this.firstPage(m, scope, limit));
+        page = await this.db.read((m) => this.firstPage(m, scope, limit));
       }
-      page = first.page;
     } else {
       await this.lifecycle.expireOverdueSessions(scope);
       page = await this.db.read((m) =>
@@ -142,28 +141,15 @@ export class SessionsService {
 
   /**
    * The first page without filters, the list every dashboard polls: keysetPage's query,
-   * written once (the query builder's per-call cost was most of a list's CPU), carrying in
-   * each row whether the scope has an overdue open session. An empty page has none to expire.
+   * written once (the query builder's per-call cost was most of a list's CPU).
    */
-  private async firstPage(
-    m: EntityManager,
-    scope: { organizationId: string; livemode: boolean },
-    limit: number,
-  ): Promise<{ page: Page<ShownSession>; overdue: boolean }> {
-    const rows = await this.shownRows.selectWith(
-      m,
-      this.lifecycle.overdueExpression,
-      'overdue',
-      'WHERE organization_id = ? AND livemode = ? ORDER BY created_at DESC, id DESC LIMIT ?',
-      [...this.lifecycle.overdueParameters(scope), scope.organizationId, this.shownRows.value('livemode', scope.livemode), limit + 1],
-    );
-    return {
-      page: keysetPageOf(
-        rows.map((row) => row.entity),
-        limit,
-      ),
-      overdue: rows.length > 0 && isSqlTrue(rows[0].extra),
-    };
+  private async firstPage(m: EntityManager, scope: { organizationId: string; livemode: boolean }, limit: number): Promise<Page<ShownSession>> {
+    const rows = await this.shownRows.select(m, 'WHERE organization_id = ? AND livemode = ? ORDER BY created_at DESC, id DESC LIMIT ?', [
+      scope.organizationId,
+      this.shownRows.value('livemode', scope.livemode),
+      limit + 1,
+    ]);
+    return keysetPageOf(rows, limit);
   }
 
   /** API cancel (§3.5): idempotent on terminal sessions. */

@@ -190,20 +190,20 @@ export class SessionLifecycleService {
   }
 
   /**
-   * SQL (with `?` parameters: overdueParameters()) that is true when an open session of the
-   * scope is overdue: for a caller that asks it inside a statement of its own.
+   * Whether an open session of the scope is overdue: two index lookups, asked apart from the
+   * page a caller reads next (inside a statement of the page, SQLite asked it again for each
+   * row: 67 µs against 44 + 5 for the two statements).
    */
-  readonly overdueExpression = OVERDUE_IN_SCOPE;
-
-  overdueParameters(scope: { organizationId: string; livemode: boolean }): unknown[] {
+  async overdueIn(manager: EntityManager, scope: { organizationId: string; livemode: boolean }): Promise<boolean> {
     const now = this.clock.now().getTime();
     const livemode = this.sql.sessionRows.value('livemode', scope.livemode);
-    return OPEN_SESSION_STATUSES.flatMap((status) => [status, now, scope.organizationId, livemode]);
+    const parameters = OPEN_SESSION_STATUSES.flatMap((status) => [status, now, scope.organizationId, livemode]);
+    const [row] = (await directQuery(manager, this.sql.overdueInScope, parameters)) as Array<{ due: unknown }>;
+    return isSqlTrue(row?.due);
   }
 
-  private async anyOverdue(scope: { organizationId: string; livemode: boolean }): Promise<boolean> {
-    const [row] = (await this.db.read((m) => directQuery(m, this.sql.overdueInScope, this.overdueParameters(scope)))) as Array<{ due: unknown }>;
-    return isSqlTrue(row?.due);
+  private anyOverdue(scope: { organizationId: string; livemode: boolean }): Promise<boolean> {
+    return this.db.read((m) => this.overdueIn(m, scope));
   }
 
   /**
