@@ -1,9 +1,9 @@
 // The two-instance case on PostgreSQL (BENCH_PG=1): what predicts scaling on a machine too
 // small to show it. The same total load goes first to one instance, then split between two
 // instances on the same database, and the CPU each side spends per acknowledged create is
-// compared. The load is a fixed rate of creates (BENCH_PG_RATE per second; by default half
-// of what one instance answers flat out, measured first) over BENCH_PG_CONNECTIONS (default
-// 32): a saturated server batches more work per event-loop turn than an idle one, so
+// compared. The load is a fixed rate of creates, sent evenly (BENCH_PG_RATE per second; by
+// default half of what one instance answers flat out, measured first) over at most
+// BENCH_PG_CONNECTIONS (default 32): a saturated server batches more work per event-loop turn than an idle one, so
 // closed-loop load would compare a saturated instance with two half-busy ones. Measured: process CPU time of the
 // Passline instances, and of the PostgreSQL backends serving this database (read from
 // /proc, so the server must run on this machine). With no lock contention and no retries,
@@ -15,6 +15,7 @@
 // crowding: two instances, PostgreSQL and the load generator take turns on the cores, so
 // each create is preempted more often (printed per create) and refills its caches.
 import autocannon from 'autocannon';
+import http from 'node:http';
 import pg from 'pg';
 import { cpuMs, involuntarySwitches, rssMb } from './lib/processes.js';
 
@@ -41,9 +42,9 @@ const createBody = JSON.stringify({
   redirect_url: 'https://shop.example/return',
 });
 
-function load(instance, key, connections, durationS, rate) {
+/** `connections` connections answering creates as fast as they can (autocannon). */
+function flatOut(instance, key, connections, durationS) {
   return autocannon({
-    ...(rate ? { overallRate: rate } : {}),
     url: `${instance.url}/v1/sessions`,
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
@@ -51,6 +52,64 @@ function load(instance, key, connections, durationS, rate) {
     connections,
     duration: durationS,
     timeout: 10,
+  });
+}
+
+/**
+ * `rate` creates per second, sent evenly (every 5 ms, as many as are due by then) over at most
+ * `connections` keep-alive connections. autocannon's own rate limit lets each connection send
+ * its whole second's quota at once when the second starts: bursts that crowd two instances on
+ * two cores far more than the mean rate would, and that gave one instance of a pair a sixth
+ * window the other did not get.
+ */
+function paced(instance, key, connections, durationS, rate) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const target = new URL('/v1/sessions', instance.url);
+  const counts = { '2xx': 0, non2xx: 0, errors: 0, timeouts: 0, duration: durationS };
+  const pending = new Set();
+  const send = () =>
+    new Promise((resolve) => {
+      const req = http.request(
+        target,
+        { method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(createBody) } },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode >= 200 && res.statusCode < 300) counts['2xx']++;
+            else counts.non2xx++;
+            resolve();
+          });
+        },
+      );
+      req.setTimeout(10_000, () => {
+        counts.timeouts++;
+        req.destroy();
+      });
+      req.on('error', () => {
+        counts.errors++;
+        resolve();
+      });
+      req.end(createBody);
+    });
+  return new Promise((resolve) => {
+    const started = performance.now();
+    let sent = 0;
+    const timer = setInterval(() => {
+      const elapsed = performance.now() - started;
+      const due = Math.floor((Math.min(elapsed, durationS * 1000) * rate) / 1000);
+      for (; sent < due; sent++) {
+        const request = send();
+        pending.add(request);
+        void request.then(() => pending.delete(request));
+      }
+      if (elapsed >= durationS * 1000) {
+        clearInterval(timer);
+        void Promise.all(pending).then(() => {
+          agent.destroy();
+          resolve(counts);
+        });
+      }
+    }, 5);
   });
 }
 
@@ -68,7 +127,7 @@ async function round(instances, key, connections, durationS, rate, db) {
   const switchesBefore = instances.map((i) => involuntarySwitches(i.pid));
   const pgBefore = await backendCpu(db.client, db.name);
   const results = await Promise.all(
-    instances.map((i, n) => load(i, key, n === 0 ? connections - share * (instances.length - 1) : share, durationS, rate / instances.length)),
+    instances.map((i, n) => paced(i, key, n === 0 ? connections - share * (instances.length - 1) : share, durationS, rate / instances.length)),
   );
   const pgAfter = await backendCpu(db.client, db.name);
   const cpuAfter = instances.map((i) => cpuMs(i.pid));
@@ -150,39 +209,52 @@ export async function measureTwoInstances(target, { log = () => undefined } = {}
     // that CPU would be billed to the two-instance case.
     // At least 2 s, whatever BENCH_WARMUP_S says: without it the comparison is not fair.
     const warmup = Math.max(2, warmupS);
-    await load(target, key, connections, warmup);
-    await load(peer, key, connections, warmup);
+    await flatOut(target, key, connections, warmup);
+    await flatOut(peer, key, connections, warmup);
+    // Both measured flat out, warm (the first flat-out seconds of an instance are its slowest),
+    // and alike: a rate measured on one instance only gave it twice the other's warm-up, and the
+    // other, still compiling, cost 1.5x per create in the two-instance round.
+    const fastest = [await flatOut(target, key, connections, warmup), await flatOut(peer, key, connections, warmup)];
     let rate = Number(process.env.BENCH_PG_RATE || 0);
-    if (!(rate > 0)) {
-      // Measured warm: the first flat-out seconds of an instance are its slowest.
-      const flatOut = await load(target, key, connections, warmup);
-      rate = Math.max(10, Math.round(flatOut['2xx'] / flatOut.duration / 2));
-    }
+    if (!(rate > 0)) rate = Math.max(10, Math.round(fastest.reduce((sum, r) => sum + r['2xx'] / r.duration, 0) / fastest.length / 2));
     log(`${rate} creates/s in total, over ${connections} connections; idle CPU ms/s per instance: ${idle.map((ms) => ms.toFixed(1)).join(', ')}`);
     // Each instance alone, one before and one after the two-instance round: what warm-up
     // still changes drifts one way in time, and the sandwich cancels it.
     const targetAlone = await round([target], key, connections, durationS, rate, db);
     const two = await round([target, peer], key, connections, durationS, rate, db);
     const one = bothAlone(targetAlone, await round([peer], key, connections, durationS, rate, db));
+    // The control: each instance alone at the rate each one gets in the pair. A server that is
+    // less busy batches less work per event-loop turn, so it costs more per create; what two
+    // instances cost beyond this is what sharing the database costs (locks, retries, crowding).
+    const half = bothAlone(
+      await round([target], key, connections, durationS, rate / 2, db),
+      await round([peer], key, connections, durationS, rate / 2, db),
+    );
     const ratio = (a, b) => (a == null || b == null || b === 0 ? null : a / b);
-    const ratios = {
-      instance: ratio(two.instanceCpuMsPerCreate, one.instanceCpuMsPerCreate),
-      instanceMarginal: ratio(two.instanceMarginalCpuMsPerCreate, one.instanceMarginalCpuMsPerCreate),
-      postgres: ratio(two.pgCpuMsPerCreate, one.pgCpuMsPerCreate),
-      total: ratio(two.totalCpuMsPerCreate, one.totalCpuMsPerCreate),
-    };
+    const ratiosTo = (base) => ({
+      instance: ratio(two.instanceCpuMsPerCreate, base.instanceCpuMsPerCreate),
+      instanceMarginal: ratio(two.instanceMarginalCpuMsPerCreate, base.instanceMarginalCpuMsPerCreate),
+      postgres: ratio(two.pgCpuMsPerCreate, base.pgCpuMsPerCreate),
+      total: ratio(two.totalCpuMsPerCreate, base.totalCpuMsPerCreate),
+    });
+    const ratios = ratiosTo(one);
+    const ratiosSameLoad = ratiosTo(half);
     const f = (n) => (n == null ? '-' : n.toFixed(3));
     for (const [label, r] of [
       ['1 instance (each alone, before and after)', one],
       ['2 instances', two],
+      ['1 instance at half the rate (each alone)', half],
     ]) {
       log(
         `${label}: ${r.createsPerS.toFixed(0)} creates/s (${r.perInstance.join(' + ')}), errors ${r.errors}; CPU ms per create: Passline ${f(r.instanceCpuMsPerCreate)} (${r.perInstanceCpuMsPerCreate.length > 1 ? `${r.perInstanceCpuMsPerCreate.map(f).join(' + ')} per instance, ` : ''}${f(r.instanceMarginalCpuMsPerCreate)} above idle), PostgreSQL ${f(r.pgCpuMsPerCreate)}, total ${f(r.totalCpuMsPerCreate)}; preempted ${f(r.preemptionsPerCreate)} times per create`,
       );
     }
-    log(
-      `two / one instance, CPU per create: Passline x${f(ratios.instance)} (above idle x${f(ratios.instanceMarginal)}), PostgreSQL x${f(ratios.postgres)}, total x${f(ratios.total)}`,
-    );
+    for (const [label, r] of [
+      ['two / one instance, CPU per create', ratios],
+      ['two / one instance at the same load per instance', ratiosSameLoad],
+    ]) {
+      log(`${label}: Passline x${f(r.instance)} (above idle x${f(r.instanceMarginal)}), PostgreSQL x${f(r.postgres)}, total x${f(r.total)}`);
+    }
     return {
       case: 'pg:sessions:create-2x',
       target: 'passline-pg',
@@ -194,13 +266,13 @@ export async function measureTwoInstances(target, { log = () => undefined } = {}
       p50Ms: null,
       p99Ms: null,
       maxMs: null,
-      errors: one.errors + two.errors,
+      errors: one.errors + two.errors + half.errors,
       timeouts: 0,
       non2xx: 0,
       statusCodes: {},
       rssMb: rssMb(peer.pid),
       unit: 'creates/s',
-      pgInstances: { rate, one, two, ratios },
+      pgInstances: { rate, one, two, half, ratios, ratiosSameLoad },
     };
   } finally {
     await client.end();
