@@ -30,7 +30,7 @@ const COUNTED_FAILURES = markers(CHECK_FAILURE_CODES.length);
  * filtered by scope, so it walks the overdue open sessions of every tenant, which the sweeper
  * keeps few; usually none at all. Lazy expiry asks it before every list; the sweep's own
  * query costs 10-20x more even when it finds nothing (`status IN (…)` and its ORDER BY build
- * a sorter per call). Parameters: overdueParameters().
+ * a sorter per call). Asked by overdueIn(), which gives its parameters.
  */
 const OVERDUE_IN_SCOPE = `(${OPEN_SESSION_STATUSES.map(
   () => 'EXISTS (SELECT 1 FROM sessions WHERE status = ? AND expires_at <= ? AND organization_id = ? AND livemode = ?)',
@@ -65,7 +65,7 @@ function lifecycleStatements(dataSource: DataSource) {
       "session_id = ? AND id <> ? AND status = 'in_progress' AND handoff_consumed_at IS NULL",
     ),
     lastAttemptAt: placeholders(dataSource, 'SELECT MAX(created_at) AS last FROM attempts WHERE session_id = ?'),
-    /** `overdueExpression` on its own. */
+    /** Whether the scope has an overdue open session: overdueIn(). */
     overdueInScope: placeholders(dataSource, `SELECT ${OVERDUE_IN_SCOPE} AS due`),
     countedFailures: placeholders(
       dataSource,
