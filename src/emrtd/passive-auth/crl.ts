@@ -11,6 +11,7 @@ import {
   decodeElement,
   integer,
   isContext,
+  isTime,
   isUniversal,
   octets,
   oid,
@@ -141,10 +142,6 @@ function extensionsOf(element: asn1js.AsnType, what: string): ParsedExtension[] 
       value: octets(rest[rest.length - 1], 'extnValue'),
     };
   });
-}
-
-function isTime(element: asn1js.AsnType | undefined): boolean {
-  return isUniversal(element, TAG.UTC_TIME) || isUniversal(element, TAG.GENERALIZED_TIME);
 }
 
 const PEM_CRL = /-----BEGIN X509 CRL-----([\s\S]*?)-----END X509 CRL-----/g;

@@ -100,6 +100,11 @@ export function bitStringBytes(element: asn1js.AsnType | undefined, what: string
   return new Uint8Array(element.valueBlock.valueHexView);
 }
 
+/** Whether the element is a UTCTime or a GeneralizedTime: what `time()` reads. */
+export function isTime(element: asn1js.AsnType | undefined): boolean {
+  return isUniversal(element, TAG.UTC_TIME) || isUniversal(element, TAG.GENERALIZED_TIME);
+}
+
 export function time(element: asn1js.AsnType | undefined, what: string): Date {
   if (
     (isUniversal(element, TAG.UTC_TIME) && element instanceof asn1js.UTCTime) ||
