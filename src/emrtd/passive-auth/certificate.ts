@@ -9,7 +9,6 @@ import {
   integer,
   isContext,
   isUniversal,
-  octets,
   oid,
   primitiveContents,
   rawBytes,
@@ -18,6 +17,7 @@ import {
   time,
   toHex,
 } from './der.js';
+import { AUTHORITY_KEY_IDENTIFIER, SUBJECT_KEY_IDENTIFIER, authorityKeyIdentifierOf, explicitExtensions, subjectKeyIdentifierOf } from './extensions.js';
 
 /** An X.509 certificate reduced to what passive authentication needs, with the exact DER kept. */
 export interface ParsedCertificate {
@@ -43,8 +43,6 @@ export interface ParsedCertificate {
   readonly signature: Uint8Array;
 }
 
-const SUBJECT_KEY_IDENTIFIER = '2.5.29.14';
-const AUTHORITY_KEY_IDENTIFIER = '2.5.29.35';
 
 const ATTRIBUTE_NAMES: Readonly<Record<string, string>> = {
   '2.5.4.3': 'CN',
@@ -79,17 +77,9 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
   let authorityKeyIdentifier: Uint8Array | undefined;
   for (const field of tbsFields.slice(index)) {
     if (!isContext(field, 3)) continue; // issuer/subject unique ids play no part here
-    for (const extension of sequence(children(field, 'extensions')[0], 'Extensions')) {
-      const [idElement, ...rest] = sequence(extension, 'Extension');
-      const valueElement = rest[rest.length - 1];
-      const extensionId = oid(idElement, 'extnID');
-      if (extensionId === SUBJECT_KEY_IDENTIFIER) {
-        subjectKeyIdentifier = octets(decodeElement(octets(valueElement, 'extnValue'), 'SubjectKeyIdentifier'), 'SKI');
-      } else if (extensionId === AUTHORITY_KEY_IDENTIFIER) {
-        const aki = sequence(decodeElement(octets(valueElement, 'extnValue'), 'AuthorityKeyIdentifier'), 'AKI');
-        const keyIdentifier = aki.find((item) => isContext(item, 0));
-        if (keyIdentifier) authorityKeyIdentifier = primitiveContents(keyIdentifier, 'AKI keyIdentifier');
-      }
+    for (const extension of explicitExtensions(field, 'extensions')) {
+      if (extension.id === SUBJECT_KEY_IDENTIFIER) subjectKeyIdentifier = subjectKeyIdentifierOf(extension);
+      else if (extension.id === AUTHORITY_KEY_IDENTIFIER) authorityKeyIdentifier = authorityKeyIdentifierOf(extension);
     }
   }
   return {

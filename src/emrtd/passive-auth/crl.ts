@@ -1,25 +1,20 @@
 import { createHash } from 'node:crypto';
-import type * as asn1js from 'asn1js';
 import { parseAlgorithmIdentifier, type AlgorithmIdentifier } from './algorithms.js';
 import { formatName } from './certificate.js';
 import {
   DerError,
   TAG,
   bitStringBytes,
-  boolean,
-  children,
   decodeElement,
   integer,
   isContext,
   isTime,
   isUniversal,
-  octets,
-  oid,
-  primitiveContents,
   rawBytes,
   sequence,
   time,
 } from './der.js';
+import { AUTHORITY_KEY_IDENTIFIER, authorityKeyIdentifierOf, explicitExtensions, extensionsOf } from './extensions.js';
 
 /** An X.509 v2 CRL (RFC 5280 §5) reduced to what the revocation check of §6.7 needs. */
 export interface ParsedCrl {
@@ -43,7 +38,6 @@ export interface ParsedCrl {
 }
 
 const CRL_NUMBER = '2.5.29.20';
-const AUTHORITY_KEY_IDENTIFIER = '2.5.29.35';
 const DELTA_CRL_INDICATOR = '2.5.29.27';
 const ISSUING_DISTRIBUTION_POINT = '2.5.29.28';
 /** Critical CRL extensions whose meaning does not change which serials are revoked for a CSCA. */
@@ -83,12 +77,7 @@ export function parseCrl(der: Uint8Array): ParsedCrl {
       }
     }
   }
-  let extensions: ParsedExtension[] = [];
-  if (isContext(fields[index], 0)) {
-    const wrapped = children(fields[index++], 'crlExtensions');
-    if (wrapped.length !== 1) throw new DerError('crlExtensions: expected one Extensions');
-    extensions = extensionsOf(wrapped[0], 'crlExtensions');
-  }
+  const extensions = isContext(fields[index], 0) ? explicitExtensions(fields[index++], 'crlExtensions') : [];
   if (index !== fields.length) throw new DerError('TBSCertList: unexpected elements');
 
   let crlNumber: bigint | undefined;
@@ -99,8 +88,7 @@ export function parseCrl(der: Uint8Array): ParsedCrl {
     if (extension.id === CRL_NUMBER) {
       crlNumber = integer(value(), 'cRLNumber');
     } else if (extension.id === AUTHORITY_KEY_IDENTIFIER) {
-      const keyIdentifier = sequence(value(), 'AuthorityKeyIdentifier').find((item) => isContext(item, 0));
-      if (keyIdentifier) authorityKeyIdentifier = primitiveContents(keyIdentifier, 'AKI keyIdentifier');
+      authorityKeyIdentifier = authorityKeyIdentifierOf(extension);
     } else if (extension.critical && !UNDERSTOOD_CRITICAL.has(extension.id)) {
       throw new DerError(`unsupported critical extension ${extension.id}`);
     }
@@ -120,28 +108,6 @@ export function parseCrl(der: Uint8Array): ParsedCrl {
     signatureAlgorithm: parseAlgorithmIdentifier(algorithmElement, 'signatureAlgorithm'),
     signature: bitStringBytes(signatureElement, 'signatureValue'),
   };
-}
-
-interface ParsedExtension {
-  id: string;
-  critical: boolean;
-  /** The contents of extnValue: the DER of the extension's own value. */
-  value: Uint8Array;
-}
-
-/** Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension { extnID, critical DEFAULT FALSE, extnValue } */
-function extensionsOf(element: asn1js.AsnType, what: string): ParsedExtension[] {
-  const list = sequence(element, what);
-  if (list.length === 0) throw new DerError(`${what}: empty Extensions`);
-  return list.map((extension) => {
-    const [idElement, ...rest] = sequence(extension, 'Extension');
-    if (rest.length < 1 || rest.length > 2) throw new DerError('Extension: expected extnID, critical?, extnValue');
-    return {
-      id: oid(idElement, 'extnID'),
-      critical: rest.length === 2 ? boolean(rest[0], 'critical') : false,
-      value: octets(rest[rest.length - 1], 'extnValue'),
-    };
-  });
 }
 
 const PEM_CRL = /-----BEGIN X509 CRL-----([\s\S]*?)-----END X509 CRL-----/g;
