@@ -90,6 +90,14 @@ export const CASES = [
     },
   },
   {
+    // Not a goal: bare Fastify's /health against bare node:http, in the same run. What a route
+    // costs before Nest (bench/floor/fastify-health.js).
+    id: 'floor:fastify-health',
+    target: 'floor-fastify',
+    floor: 'floor:health',
+    prepare: async () => ({ method: 'GET', path: '/health' }),
+  },
+  {
     // Not a goal: the minimal Nest + Fastify app's own /health against bare node:http, in the
     // same run. What the framework alone allows a route answered through Nest's router.
     id: 'floor:nest-health',

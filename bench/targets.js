@@ -21,6 +21,15 @@ async function startHttpFloor() {
   return { url, pid: handle.pid, stop: () => handle.stop() };
 }
 
+/** A bare Fastify app with the same health route: a reference between node:http and Nest. */
+async function startFastifyFloor() {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const handle = startNode('floor-fastify', join(ROOT, 'bench/floor/fastify-health.js'), { env: { PORT: String(port), HOST: '127.0.0.1' } });
+  await waitForHttp(handle, `${url}/health`);
+  return { url, pid: handle.pid, stop: () => handle.stop() };
+}
+
 /**
  * The built server (dist/src/main.js) in production mode on a fresh SQLite file in a temp
  * folder. `env` overrides the defaults (e.g. higher rate limits for write cases).
@@ -142,6 +151,7 @@ export const TARGETS = {
     start: (ctx, env) => startPasslinePg(ctx, env),
   },
   'floor-http': { describe: 'bare node:http JSON server (bench/floor/http-server.js)', start: () => startHttpFloor() },
+  'floor-fastify': { describe: 'bare Fastify app, one health route (bench/floor/fastify-health.js)', start: () => startFastifyFloor() },
   'floor-nest': { describe: 'minimal Nest + Fastify + TypeORM app, one insert and one read route (bench/floor/nest-typeorm.js)', start: (ctx) => startNestFloor(ctx) },
   passline: { describe: 'dist/src/main.js, NODE_ENV=production, fresh SQLite file', check: checkBuilt, start: (ctx, env) => startPassline(ctx, env) },
   // Webhook deliveries to a receiver in the bench process (bench/webhooks.js): production
