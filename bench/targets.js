@@ -12,20 +12,15 @@ import { freePort, startNode, waitForHttp } from './lib/processes.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 
-/** A bare node:http server: the floor every Passline figure is compared with. */
-async function startHttpFloor() {
+/**
+ * A database-less floor script of bench/floor/ on a free port, ready once its /health answers:
+ * bare node:http (the floor every Passline figure is compared with) or bare Fastify (a reference
+ * between node:http and Nest).
+ */
+async function startHealthFloor(name, script) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const handle = startNode('floor-http', join(ROOT, 'bench/floor/http-server.js'), { env: { PORT: String(port), HOST: '127.0.0.1' } });
-  await waitForHttp(handle, `${url}/health`);
-  return { url, pid: handle.pid, stop: () => handle.stop() };
-}
-
-/** A bare Fastify app with the same health route: a reference between node:http and Nest. */
-async function startFastifyFloor() {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const handle = startNode('floor-fastify', join(ROOT, 'bench/floor/fastify-health.js'), { env: { PORT: String(port), HOST: '127.0.0.1' } });
+  const handle = startNode(name, join(ROOT, 'bench/floor', script), { env: { PORT: String(port), HOST: '127.0.0.1' } });
   await waitForHttp(handle, `${url}/health`);
   return { url, pid: handle.pid, stop: () => handle.stop() };
 }
@@ -150,8 +145,8 @@ export const TARGETS = {
     check: checkBuilt,
     start: (ctx, env) => startPasslinePg(ctx, env),
   },
-  'floor-http': { describe: 'bare node:http JSON server (bench/floor/http-server.js)', start: () => startHttpFloor() },
-  'floor-fastify': { describe: 'bare Fastify app, one health route (bench/floor/fastify-health.js)', start: () => startFastifyFloor() },
+  'floor-http': { describe: 'bare node:http JSON server (bench/floor/http-server.js)', start: () => startHealthFloor('floor-http', 'http-server.js') },
+  'floor-fastify': { describe: 'bare Fastify app, one health route (bench/floor/fastify-health.js)', start: () => startHealthFloor('floor-fastify', 'fastify-health.js') },
   'floor-nest': { describe: 'minimal Nest + Fastify + TypeORM app, one insert and one read route (bench/floor/nest-typeorm.js)', start: (ctx) => startNestFloor(ctx) },
   passline: { describe: 'dist/src/main.js, NODE_ENV=production, fresh SQLite file', check: checkBuilt, start: (ctx, env) => startPassline(ctx, env) },
   // Webhook deliveries to a receiver in the bench process (bench/webhooks.js): production
