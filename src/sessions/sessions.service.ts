@@ -104,7 +104,7 @@ export class SessionsService {
       if (first) {
         page = first;
       } else {
-        await this.lifecycle.expireOverdueSessions(scope);
+        await this.lifecycle.sweepOverdueSessions(scope);
         page = await this.db.read((m) => this.firstPage(m, scope, limit));
       }
     } else {

@@ -43,7 +43,6 @@ export interface ParsedCertificate {
   readonly signature: Uint8Array;
 }
 
-
 const ATTRIBUTE_NAMES: Readonly<Record<string, string>> = {
   '2.5.4.3': 'CN',
   '2.5.4.4': 'SN',

@@ -162,6 +162,14 @@ export class SessionLifecycleService {
    */
   async expireOverdueSessions(scope?: { organizationId: string; livemode: boolean }, batchSize = 200): Promise<number> {
     if (scope && !(await this.anyOverdue(scope))) return 0;
+    return this.sweepOverdueSessions(scope, batchSize);
+  }
+
+  /**
+   * expireOverdueSessions() without its first question, for a caller that has just asked
+   * overdueIn() itself: the sweep's query finds whatever is overdue by now either way.
+   */
+  async sweepOverdueSessions(scope?: { organizationId: string; livemode: boolean }, batchSize = 200): Promise<number> {
     let expired = 0;
     for (;;) {
       const now = this.clock.now();
