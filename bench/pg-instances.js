@@ -2,9 +2,10 @@
 // small to show it. The same total load goes first to one instance, then split between two
 // instances on the same database, and the CPU each side spends per acknowledged create is
 // compared. The load is a fixed rate of creates, sent evenly (BENCH_PG_RATE per second; by
-// default half of what one instance answers flat out, measured first) over at most
-// BENCH_PG_CONNECTIONS (default 32): a saturated server batches more work per event-loop turn than an idle one, so
-// closed-loop load would compare a saturated instance with two half-busy ones. Measured: process CPU time of the
+// default half of what one instance answers flat out, the mean of both, each measured warm)
+// over at most BENCH_PG_CONNECTIONS (default 32): a saturated server batches more work per
+// event-loop turn than an idle one, so closed-loop load would compare a saturated instance
+// with two half-busy ones. Measured: process CPU time of the
 // Passline instances, and of the PostgreSQL backends serving this database (read from
 // /proc, so the server must run on this machine). With no lock contention and no retries,
 // two instances cost about what one does per create.
