@@ -78,7 +78,6 @@ function paced(instance, key, connections, durationS, rate) {
           res.on('end', () => {
             if (res.statusCode >= 200 && res.statusCode < 300) counts['2xx']++;
             else counts.non2xx++;
-            resolve();
           });
         },
       );
@@ -86,10 +85,9 @@ function paced(instance, key, connections, durationS, rate) {
         counts.timeouts++;
         req.destroy();
       });
-      req.on('error', () => {
-        counts.errors++;
-        resolve();
-      });
+      req.on('error', () => counts.errors++);
+      // Whatever happened (an answer, an error, a connection cut mid-answer), the request closes.
+      req.on('close', resolve);
       req.end(createBody);
     });
   return new Promise((resolve) => {
